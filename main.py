@@ -1,0 +1,28 @@
+"""Run routerchat: `python main.py` serves on HOST:PORT (default 127.0.0.1:5000) with gevent."""
+from gevent import monkey
+
+monkey.patch_all()
+
+import logging  # noqa: E402  (everything else comes after the monkey patching)
+
+from gevent.pywsgi import WSGIServer  # noqa: E402
+
+from routerchat import create_app  # noqa: E402
+from routerchat.database import upgrade_database  # noqa: E402
+
+log = logging.getLogger("routerchat")
+
+
+def main() -> None:
+    app = create_app()
+    upgrade_database(app)
+    host, port = app.config["HOST"], app.config["PORT"]
+    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("gevent.pywsgi"))
+    log.info("routerchat is listening on http://%s:%s/", host, server.server_port if port == 0 else port)
+    if not app.config["OPENROUTER_API_KEY"]:
+        log.warning("OPENROUTER_API_KEY is not set: the page will explain how to add it")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

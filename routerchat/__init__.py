@@ -1,0 +1,37 @@
+"""routerchat: a self-hosted chat app for OpenRouter models."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from .config import settings_from_env
+from .database import MIGRATIONS_DIR, configure_engine, engine_options
+from .errors import register_error_handlers
+from .extensions import db, migrate
+from .logging_setup import install_secret_redaction
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings_from_env(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.json.sort_keys = False
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_secret_redaction(app.config["OPENROUTER_API_KEY"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    configure_engine(app)
+    register_error_handlers(app)
+
+    from .views import chat, conversations, pages, presets
+
+    for module in (pages, chat, conversations, presets):
+        app.register_blueprint(module.bp)
+    return app

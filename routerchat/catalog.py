@@ -1,0 +1,25 @@
+"""OpenRouter's model list, cached in-process (a cache only: nothing depends on it for correctness)."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from .upstream import client_for
+
+_cache: dict = {"models": None, "fetched_at": 0.0, "base_url": None}
+
+
+def list_models() -> list[dict]:
+    """The cached list, refreshed after MODELS_CACHE_SECONDS; raises UpstreamError when unavailable."""
+    config = current_app.config
+    fresh = time.monotonic() - _cache["fetched_at"] < config["MODELS_CACHE_SECONDS"]
+    if _cache["models"] is None or not fresh or _cache["base_url"] != config["OPENROUTER_BASE_URL"]:
+        models = client_for().list_models()
+        models.sort(key=lambda m: m["name"].lower())
+        _cache.update(models=models, fetched_at=time.monotonic(), base_url=config["OPENROUTER_BASE_URL"])
+    return _cache["models"]
+
+
+def find_model(model_id: str) -> dict | None:
+    return next((m for m in list_models() if m["id"] == model_id), None)

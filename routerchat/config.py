@@ -1,0 +1,84 @@
+"""Settings read from the environment (and a `.env` file), with the defaults DESIGN.md fixes."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+DEFAULT_FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"
+DEFAULT_MESSAGE_MAX_CHARS = 100_000
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name)
+    try:
+        return float(raw) if raw else default
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in _env(name).split(",") if item.strip()]
+
+
+def normalize_database_url(url: str) -> str:
+    """Pick the gevent-friendly psycopg 3 driver for plain postgres URLs.
+
+    psycopg >= 3.1.14 cooperates with gevent's monkey patching, so a query that waits on the
+    server yields to other greenlets instead of blocking the whole process.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Use SECRET_KEY when given; otherwise make one once and keep it in the instance folder."""
+    configured = _env("SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def settings_from_env(instance_path: Path) -> dict:
+    """Everything the app reads from its environment, as Flask config keys."""
+    load_dotenv(Path.cwd() / ".env")
+    load_dotenv(Path(__file__).resolve().parent.parent / ".env")
+    sqlite_default = f"sqlite:///{instance_path / 'routerchat.db'}"
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(_env("DATABASE_URL", sqlite_default)),
+        "OPENROUTER_API_KEY": _env("OPENROUTER_API_KEY"),
+        "OPENROUTER_BASE_URL": _env("OPENROUTER_BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
+        "APP_URL": _env("APP_URL", "https://github.com/routerchat/routerchat"),
+        "APP_TITLE": _env("APP_TITLE", "routerchat"),
+        "TITLE_MODEL_DEFAULT": _env("TITLE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
+        "TITLE_FALLBACK_MODELS": _env_list("TITLE_FALLBACK_MODELS"),
+        "FREE_MODEL_DEFAULT": _env("FREE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
+        "MESSAGE_MAX_CHARS": int(_env_float("MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS)),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "UPSTREAM_CONNECT_TIMEOUT": _env_float("UPSTREAM_CONNECT_TIMEOUT", 10.0),
+        "UPSTREAM_READ_TIMEOUT": _env_float("UPSTREAM_READ_TIMEOUT", 120.0),
+        "TITLE_TIMEOUT": _env_float("TITLE_TIMEOUT", 20.0),
+        "TITLE_WAIT_SECONDS": _env_float("TITLE_WAIT_SECONDS", 10.0),
+        "TITLE_CLAIM_STALE_SECONDS": _env_float("TITLE_CLAIM_STALE_SECONDS", 60.0),
+        "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
+        "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
+        "HOST": _env("HOST", "127.0.0.1"),
+        "PORT": int(_env_float("PORT", 5000)),
+    }

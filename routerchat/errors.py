@@ -1,0 +1,56 @@
+"""JSON errors for every route: `{"error": "<human readable>"}`, never HTML or a traceback."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+FRIENDLY_HTTP_MESSAGES = {
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    413: "The request body is larger than the 1 MB limit.",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def json_object_body() -> dict:
+    """The request's JSON object, or an ApiError that says what is wrong with the body."""
+    if not request.is_json:
+        raise ApiError(415, "Send the body as JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ApiError(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    return body
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        return error_response(status, FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "Something went wrong on the server; the error was logged.")

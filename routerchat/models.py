@@ -1,0 +1,111 @@
+"""Database models: conversations, their messages, and the six model presets."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+DEFAULT_TITLE = "New Conversation"
+TITLE_MAX_CHARS = 100
+
+
+def utcnow() -> datetime:
+    """Naive UTC with microseconds: stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds") + "Z"
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Conversation(db.Model):
+    __tablename__ = "conversation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default=DEFAULT_TITLE,
+                                       server_default=DEFAULT_TITLE)
+    # default | auto | fallback | user
+    title_source: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
+    # Single-flight claim for title generation, shared by all worker processes.
+    title_claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
+    title_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    title_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(Message.created_at, Message.id)",
+    )
+
+    def summary(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "title_source": self.title_source,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+class Message(db.Model):
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_conversation_created", "conversation_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversation.id", ondelete="CASCADE")
+    )  # indexed by ix_message_conversation_created, whose first column it is
+    role: Mapped[str] = mapped_column(String(16))  # user | assistant
+    content: Mapped[str] = mapped_column(Text, default="")
+    model: Mapped[str | None] = mapped_column(String(200), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|stopped|error
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "role": self.role,
+            "content": self.content,
+            "model": self.model,
+            "status": self.status,
+            "error": self.error,
+            "usage": self.usage(),
+            "created_at": iso(self.created_at),
+        }
+
+    def usage(self) -> dict | None:
+        if self.total_tokens is None and self.prompt_tokens is None:
+            return None
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+class Preset(db.Model):
+    """A slot the user changed; slots without a row use the configured defaults."""
+
+    __tablename__ = "preset"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    model: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,311 @@
+"""The one client for OpenRouter: streaming chat, plain completion and the model list.
+
+Every failure surfaces as `UpstreamError`, whose `message` is written for the person using the
+app (what happened and what to do), while `detail` keeps OpenRouter's own words for the log.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import requests
+
+from .sse import DONE_SENTINEL, iter_event_data, split_lines
+
+log = logging.getLogger(__name__)
+
+NORMAL_FINISH_REASONS = {"stop", "length", "tool_calls", "content_filter", "end_turn", "eos"}
+
+
+class UpstreamError(Exception):
+    """OpenRouter (or the way to it) failed; `status` mirrors the HTTP status it implies."""
+
+    def __init__(self, status: int, message: str, detail: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.detail = detail or message
+
+
+def _retry_hint(metadata: dict | None, retry_after: str | None) -> str:
+    seconds: float | None = None
+    headers = (metadata or {}).get("headers") or {}
+    reset = headers.get("X-RateLimit-Reset") if isinstance(headers, dict) else None
+    try:
+        if reset is not None:
+            seconds = float(reset) / 1000.0 - time.time()
+        elif retry_after:
+            seconds = float(retry_after)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds is None or seconds <= 0:
+        return "Wait a little and try again"
+    if seconds < 90:
+        return f"Try again in about {max(1, round(seconds))} seconds"
+    return f"Try again in about {round(seconds / 60)} minutes"
+
+
+def describe_error(
+    status: int,
+    upstream_message: str,
+    model: str | None = None,
+    metadata: dict | None = None,
+    retry_after: str | None = None,
+) -> str:
+    """Plain words for an OpenRouter error status (the table in OPENROUTER.md)."""
+    model_name = f"“{model}”" if model else "this model"
+    said = upstream_message.strip()
+    if status == 400 and "model" in said.lower() and "valid" in said.lower():
+        return (f"{model_name} is not a valid OpenRouter model ID. "
+                "Pick another model in the preset settings.")
+    if status == 400:
+        return f"OpenRouter rejected the request: {said or 'bad request'}."
+    if status == 401:
+        return ("OpenRouter did not accept the API key (it is missing or invalid). "
+                "Set OPENROUTER_API_KEY on the server and restart routerchat.")
+    if status == 402:
+        return ("Your OpenRouter account is out of credits. Add credits on openrouter.ai; "
+                "a negative balance blocks free models too.")
+    if status == 403:
+        return "OpenRouter's moderation flagged this message, so the model did not answer. Rephrase it and try again."
+    if status == 404:
+        return (f"{model_name} is not available on OpenRouter any more (no endpoints found). "
+                "Choose another model in the preset settings.")
+    if status == 408:
+        return "OpenRouter timed out before the model answered. Try again in a moment."
+    if status == 413:
+        return "The conversation is too long for this model. Start a new chat or pick a model with a larger context."
+    if status == 429:
+        limit = f" ({said})" if said else ""
+        return f"Rate limit reached{limit}. {_retry_hint(metadata, retry_after)}, or use a paid model."
+    if status == 502:
+        return "The model's provider returned an error. Try again, or pick another model."
+    if status == 503:
+        return "No provider can serve this model right now. Try again later or pick another model."
+    if status == 504:
+        return "OpenRouter stopped responding in time. Try again in a moment."
+    return f"OpenRouter answered with an error (status {status}){': ' + said if said else ''}. Try again."
+
+
+def _error_from_payload(error: object, model: str | None, default_status: int = 502,
+                        retry_after: str | None = None) -> UpstreamError:
+    """Build an UpstreamError from OpenRouter's `{"code", "message", "metadata"}` object."""
+    if not isinstance(error, dict):
+        error = {"message": str(error)}
+    code = error.get("code")
+    status = code if isinstance(code, int) and 400 <= code <= 599 else default_status
+    raw = str(error.get("message") or "")
+    metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+    return UpstreamError(status, describe_error(status, raw, model, metadata, retry_after),
+                         detail=f"{code}: {raw}")
+
+
+def _error_from_response(response: requests.Response, model: str | None) -> UpstreamError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if error is None:
+        error = {"code": response.status_code, "message": response.reason or ""}
+    elif isinstance(error, dict):
+        error = {**error, "code": response.status_code}
+    return _error_from_payload(error, model, response.status_code,
+                               response.headers.get("Retry-After"))
+
+
+def transport_error(exc: requests.exceptions.RequestException) -> UpstreamError:
+    """A timeout or broken connection; a read timeout mid-stream arrives as ConnectionError."""
+    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
+        return UpstreamError(504, describe_error(504, ""), detail=type(exc).__name__)
+    return UpstreamError(502, "The connection to OpenRouter failed. Try again; if it keeps failing, "
+                              "check the server's network and OPENROUTER_BASE_URL.",
+                         detail=type(exc).__name__)
+
+
+def is_free_model(model: dict) -> bool:
+    """Free when the id ends with `:free` (or is the free router) or both prices are zero."""
+    model_id = str(model.get("id", ""))
+    if model_id.endswith(":free") or model_id == "openrouter/free":
+        return True
+    pricing = model.get("pricing") or {}
+    try:
+        return float(pricing.get("prompt")) == 0 and float(pricing.get("completion")) == 0
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class Completion:
+    content: str
+    model: str | None
+    finish_reason: str | None
+    usage: dict | None
+    reasoning: str | None = None
+
+
+@dataclass
+class StreamResult:
+    """What is known once a stream has finished normally."""
+
+    model: str | None = None
+    finish_reason: str | None = None
+    usage: dict | None = None
+    saw_done: bool = False
+
+
+@dataclass
+class ChatStream:
+    """An open streaming answer: iterate for text deltas, read `result` afterwards."""
+
+    response: requests.Response
+    requested_model: str
+    result: StreamResult = field(default_factory=StreamResult)
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for data in iter_event_data(split_lines(self.response.iter_content(chunk_size=None))):
+                if data.strip() == DONE_SENTINEL:
+                    self.result.saw_done = True
+                    break
+                delta = self._handle_chunk(data)
+                if delta:
+                    yield delta
+        except requests.exceptions.RequestException as exc:
+            raise transport_error(exc) from exc
+        finally:
+            self.close()
+        if not self.result.saw_done and self.result.finish_reason is None:
+            raise UpstreamError(502, "The answer was cut off: the connection to OpenRouter ended early. Try again.",
+                                detail="stream ended without [DONE] or finish_reason")
+
+    def _handle_chunk(self, data: str) -> str:
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            log.warning("ignoring unreadable stream chunk from OpenRouter")
+            return ""
+        if not isinstance(chunk, dict):
+            return ""
+        model = self.result.model or chunk.get("model") or self.requested_model
+        self.result.model = model
+        if chunk.get("usage"):
+            self.result.usage = chunk["usage"]
+        choices = chunk.get("choices") or []
+        choice = choices[0] if choices and isinstance(choices[0], dict) else {}
+        if chunk.get("error") or choice.get("error") or choice.get("finish_reason") == "error":
+            raise _error_from_payload(chunk.get("error") or choice.get("error")
+                                      or {"message": "finish_reason error"}, model)
+        if choice.get("finish_reason"):
+            self.result.finish_reason = choice["finish_reason"]
+        delta = choice.get("delta") or {}
+        content = delta.get("content")
+        return content if isinstance(content, str) else ""
+
+    def close(self) -> None:
+        """Closing the connection tells OpenRouter to stop generating (and billing)."""
+        self.response.close()
+
+
+class OpenRouterClient:
+    def __init__(self, base_url: str, api_key: str, *, connect_timeout: float = 10.0,
+                 read_timeout: float = 120.0, app_url: str = "", app_title: str = "routerchat",
+                 session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.app_url = app_url
+        self.app_title = app_title
+        self.session = session or requests.Session()
+
+    def _headers(self) -> dict:
+        headers = {"Content-Type": "application/json", "X-Title": self.app_title}
+        if self.app_url:
+            headers["HTTP-Referer"] = self.app_url
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def _post(self, body: dict, *, stream: bool, read_timeout: float | None = None) -> requests.Response:
+        try:
+            return self.session.post(
+                f"{self.base_url}/chat/completions", json=body, headers=self._headers(),
+                stream=stream, timeout=(self.connect_timeout, read_timeout or self.read_timeout),
+            )
+        except requests.exceptions.RequestException as exc:
+            raise transport_error(exc) from exc
+
+    def stream_chat(self, messages: list[dict], model: str, **extra) -> ChatStream:
+        """Start a streamed answer; HTTP errors raise before any text arrives."""
+        response = self._post({"model": model, "messages": messages, "stream": True, **extra}, stream=True)
+        if response.status_code != 200:
+            try:
+                raise _error_from_response(response, model)
+            finally:
+                response.close()
+        return ChatStream(response=response, requested_model=model)
+
+    def complete(self, messages: list[dict], model: str, *, models: list[str] | None = None,
+                 timeout: float | None = None, **extra) -> Completion:
+        body = {"model": model, "messages": messages, "stream": False, **extra}
+        if models:
+            body["models"] = [model, *[m for m in models if m != model]]
+        try:
+            response = self._post(body, stream=False, read_timeout=timeout)
+            if response.status_code != 200:
+                raise _error_from_response(response, model)
+            payload = response.json()
+        except ValueError as exc:
+            raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.",
+                                detail="invalid JSON") from exc
+        return _completion_from_payload(payload, model)
+
+    def list_models(self) -> list[dict]:
+        try:
+            response = self.session.get(f"{self.base_url}/models", headers=self._headers(),
+                                        timeout=(self.connect_timeout, self.read_timeout))
+        except requests.exceptions.RequestException as exc:
+            raise transport_error(exc) from exc
+        if response.status_code != 200:
+            raise _error_from_response(response, None)
+        try:
+            data = response.json().get("data")
+        except (ValueError, AttributeError) as exc:
+            raise UpstreamError(502, "OpenRouter sent a model list routerchat could not read.",
+                                detail="invalid JSON") from exc
+        return [_model_entry(item) for item in data or [] if isinstance(item, dict) and item.get("id")]
+
+
+def _completion_from_payload(payload: object, model: str) -> Completion:
+    if not isinstance(payload, dict):
+        raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.", detail="not an object")
+    choices = payload.get("choices") or []
+    choice = choices[0] if choices and isinstance(choices[0], dict) else {}
+    if payload.get("error") or choice.get("error") or choice.get("finish_reason") == "error":
+        raise _error_from_payload(payload.get("error") or choice.get("error")
+                                  or {"message": "finish_reason error"}, model)
+    message = choice.get("message") or {}
+    content = message.get("content")
+    reasoning = message.get("reasoning")
+    return Completion(
+        content=content if isinstance(content, str) else "",
+        model=payload.get("model") or model,
+        finish_reason=choice.get("finish_reason"),
+        usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
+        reasoning=reasoning if isinstance(reasoning, str) else None,
+    )
+
+
+def _model_entry(item: dict) -> dict:
+    pricing = item.get("pricing") if isinstance(item.get("pricing"), dict) else {}
+    return {
+        "id": item["id"],
+        "name": item.get("name") or item["id"],
+        "free": is_free_model(item),
+        "context_length": item.get("context_length"),
+        "pricing": {"prompt": pricing.get("prompt"), "completion": pricing.get("completion")},
+    }

@@ -1,0 +1,105 @@
+"""The six model presets: defaults from code, the user's changes in the database."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import current_app
+
+from . import catalog
+from .errors import ApiError
+from .extensions import db
+from .models import Preset
+from .openrouter import UpstreamError, is_free_model
+
+log = logging.getLogger(__name__)
+
+SLOTS = range(1, 7)
+FREE_SLOT = 6
+MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
+
+# Popular OpenRouter models for slots 1-5; slot 6 (free) comes from FREE_MODEL_DEFAULT.
+DEFAULT_PRESETS = {
+    1: ("anthropic/claude-sonnet-4.5", "Claude Sonnet 4.5"),
+    2: ("openai/gpt-5", "GPT-5"),
+    3: ("google/gemini-2.5-pro", "Gemini 2.5 Pro"),
+    4: ("google/gemini-2.5-flash", "Gemini 2.5 Flash"),
+    5: ("deepseek/deepseek-chat-v3.1", "DeepSeek V3.1"),
+}
+
+
+def default_preset(slot: int) -> dict:
+    if slot == FREE_SLOT:
+        return {"slot": slot, "model": current_app.config["FREE_MODEL_DEFAULT"], "label": "Free"}
+    model, label = DEFAULT_PRESETS[slot]
+    return {"slot": slot, "model": model, "label": label}
+
+
+def list_presets() -> list[dict]:
+    stored = {p.slot: p for p in db.session.scalars(db.select(Preset))}
+    return [
+        {"slot": slot, "model": stored[slot].model, "label": stored[slot].label}
+        if slot in stored else default_preset(slot)
+        for slot in SLOTS
+    ]
+
+
+def check_slot(slot: object) -> int:
+    if isinstance(slot, bool) or not isinstance(slot, int) or slot not in SLOTS:
+        raise ApiError(400, "preset must be a number from 1 to 6.")
+    return slot
+
+
+def preset_model(slot: int) -> str:
+    stored = db.session.get(Preset, slot)
+    return stored.model if stored else default_preset(slot)["model"]
+
+
+def stored_free_model() -> str | None:
+    """Preset 6's model when the user has set one, else None."""
+    stored = db.session.get(Preset, FREE_SLOT)
+    return stored.model if stored else None
+
+
+def check_model_id(model: object) -> str:
+    if not isinstance(model, str) or not model.strip():
+        raise ApiError(400, "model must be a non-empty OpenRouter model id such as “openai/gpt-5”.")
+    model = model.strip()
+    if len(model) > 200 or not MODEL_ID_PATTERN.match(model):
+        raise ApiError(400, f"“{model[:200]}” does not look like an OpenRouter model id (provider/name).")
+    return model
+
+
+def _catalog_entry(model: str) -> dict | None:
+    """The model's catalog entry; None when the catalog cannot be reached right now."""
+    try:
+        entry = catalog.find_model(model)
+    except UpstreamError as exc:
+        log.warning("model list unavailable while saving a preset: %s", exc.detail)
+        return None
+    if entry is None:
+        raise ApiError(400, f"OpenRouter does not list a model “{model}”. Pick one from the list.")
+    return entry
+
+
+def label_for(model: str, entry: dict | None) -> str:
+    """A short button label: the catalog name without its "Provider: " prefix."""
+    name = entry["name"] if entry else model.split("/", 1)[-1].removesuffix(":free")
+    return name.split(": ", 1)[-1][:100]
+
+
+def set_preset(slot: int, model: object, label: object = None) -> dict:
+    model = check_model_id(model)
+    if label is not None and (not isinstance(label, str) or not label.strip() or len(label) > 100):
+        raise ApiError(400, "label must be a non-empty string of at most 100 characters.")
+    entry = _catalog_entry(model)
+    free = is_free_model(entry) if entry else is_free_model({"id": model})
+    if slot == FREE_SLOT and not free:
+        raise ApiError(400, f"Preset 6 is the free tier: “{model}” is not a free model. "
+                            "Pick a model whose id ends with “:free”.")
+    preset = db.session.get(Preset, slot) or Preset(slot=slot)
+    preset.model = model
+    preset.label = label.strip() if isinstance(label, str) else label_for(model, entry)
+    db.session.add(preset)
+    db.session.commit()
+    return {"slot": slot, "model": preset.model, "label": preset.label}

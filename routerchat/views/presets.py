@@ -1,0 +1,34 @@
+"""Preset routes and the cached OpenRouter model list."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from .. import catalog, presets
+from ..errors import ApiError, json_object_body
+from ..openrouter import UpstreamError
+
+bp = Blueprint("presets", __name__)
+
+
+@bp.get("/presets")
+def list_presets():
+    return jsonify({"presets": presets.list_presets()})
+
+
+@bp.put("/presets/<slot>")
+def put_preset(slot: str):
+    if not slot.isdigit() or int(slot) not in presets.SLOTS:
+        raise ApiError(404, "There are six presets, numbered 1 to 6.")
+    body = json_object_body()
+    return jsonify(presets.set_preset(int(slot), body.get("model"), body.get("label")))
+
+
+@bp.get("/models")
+def list_models():
+    try:
+        models = catalog.list_models()
+    except UpstreamError as exc:
+        raise ApiError(502, exc.message) from exc
+    if request.args.get("free", "").lower() in ("1", "true", "yes"):
+        models = [m for m in models if m["free"]]
+    return jsonify({"models": models})
