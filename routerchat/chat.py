@@ -104,9 +104,11 @@ def relay(app: Flask, client: OpenRouterClient, exchange: Exchange, ping_seconds
 
 def _stop(app: Flask, exchange: Exchange, reader: gevent.Greenlet, opened: list[ChatStream]) -> None:
     """The browser left mid-answer: cancel upstream generation, keep what arrived as `stopped`."""
+    # Kill the reader first: it unwinds out of its blocking read and closes the response in
+    # its own greenlet (closing a socket another greenlet is reading from is not allowed).
+    reader.kill(block=True, timeout=5)
     for stream in opened:
         stream.close()
-    reader.kill(block=False)
     try:
         _save_answer(app, exchange, status="stopped")
     except Exception:

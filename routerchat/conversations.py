@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, update
 
 from .errors import ApiError
 from .extensions import db
-from .models import TITLE_MAX_CHARS, Conversation, Message, utcnow
+from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
 
 MAX_PAGE = 200
 
@@ -94,7 +94,7 @@ def delete(conversation: Conversation) -> None:
 
 def start(conversation_id: str | None) -> Conversation:
     if conversation_id is None:
-        conversation = Conversation()
+        conversation = Conversation(id=new_id())
         db.session.add(conversation)
         return conversation
     return get_or_404(conversation_id)

@@ -1,0 +1,225 @@
+"""Fixtures: the fake OpenRouter, the database pass (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set), and the real app served by `main.py` in a subprocess."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from tests.fake_openrouter import API_KEY, FakeOpenRouter
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def fake():
+    server = FakeOpenRouter().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake(request):
+    if "fake" in request.fixturenames:
+        request.getfixturevalue("fake").reset()
+
+
+def _postgres_schema_url(base_url: str, schema: str) -> str:
+    separator = "&" if "?" in base_url else "?"
+    return f"{base_url}{separator}options=-csearch_path%3D{schema}"
+
+
+def sqlalchemy_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A new, empty database per pass: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'routerchat.db'}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    schema = f"rc_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(sqlalchemy_url(base))
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield _postgres_schema_url(base, schema)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def db_engine(database_url):
+    engine = sa.create_engine(sqlalchemy_url(database_url))
+    yield engine
+    engine.dispose()
+
+
+@dataclass
+class AppServer:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    env: dict = field(default_factory=dict)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: str) -> AppServer:
+    """`python main.py` from an unrelated working directory, configured only by environment."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "TITLE_"))}
+    env.update({
+        "PORT": str(port), "HOST": "127.0.0.1", "DATABASE_URL": database_url,
+        "OPENROUTER_BASE_URL": upstream_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
+        "SSE_PING_SECONDS": "0.3", "TITLE_TIMEOUT": "2", "TITLE_WAIT_SECONDS": "10",
+        "UPSTREAM_READ_TIMEOUT": "5", "MODELS_CACHE_SECONDS": "0", "PYTHONUNBUFFERED": "1",
+    })
+    env.update(overrides)
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / f"server-{port}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen([sys.executable, str(ROOT / "main.py")], cwd=workdir, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    server = AppServer(f"http://127.0.0.1:{port}", process, log_path, env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"app exited early:\n{server.log_text()}")
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=1).ok:
+                return server
+        except requests.RequestException:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"app did not start:\n{server.log_text()}")
+
+
+@pytest.fixture(scope="session")
+def app_server(database_url, fake, tmp_path_factory):
+    server = start_app(database_url, fake.url, tmp_path_factory.mktemp("app"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def launch(database_url, fake, tmp_path):
+    """Start extra app processes (other settings, or a second worker on the same database)."""
+    started: list[AppServer] = []
+
+    def _launch(**overrides: str) -> AppServer:
+        server = start_app(overrides.pop("DATABASE_URL", database_url), overrides.pop("UPSTREAM", fake.url),
+                           tmp_path / f"app{len(started)}", **overrides)
+        started.append(server)
+        return server
+    yield _launch
+    for server in started:
+        server.stop()
+
+
+class Api:
+    """A requests session bound to one app server, with helpers for the SSE chat route."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.session = requests.Session()
+
+    def __getattr__(self, method: str):
+        def call(path: str, **kwargs):
+            kwargs.setdefault("timeout", 30)
+            return self.session.request(method.upper(), self.base_url + path, **kwargs)
+        return call
+
+    def settled_title(self, conversation_id: str) -> dict:
+        """The conversation once its background title generation has finished."""
+        def current():
+            data = self.get(f"/conversation/{conversation_id}").json()
+            return data if data["title_source"] != "default" else None
+        return wait_for(current, timeout=15) or self.get(f"/conversation/{conversation_id}").json()
+
+    def chat(self, message: str = "Hello there", **body) -> "ChatResult":
+        response = self.session.post(self.base_url + "/chat", json={"message": message, **body},
+                                     stream=True, timeout=30)
+        return ChatResult.read(response)
+
+
+@dataclass
+class ChatResult:
+    status: int
+    headers: dict
+    events: list[dict]
+    comments: list[str]
+    error_body: dict | None = None
+
+    @classmethod
+    def read(cls, response: requests.Response) -> "ChatResult":
+        if response.status_code != 200:
+            return cls(response.status_code, dict(response.headers), [], [], response.json())
+        events, comments = [], []
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("data: "):
+                events.append(json.loads(line[6:]))
+            elif line.startswith(":"):
+                comments.append(line)
+        return cls(200, dict(response.headers), events, comments)
+
+    @property
+    def types(self) -> list[str]:
+        return [e["type"] for e in self.events]
+
+    @property
+    def text(self) -> str:
+        return "".join(e["content"] for e in self.events if e["type"] == "chunk")
+
+    @property
+    def conversation_id(self) -> str:
+        return self.events[0]["conversation_id"]
+
+    @property
+    def last(self) -> dict:
+        return self.events[-1]
+
+
+@pytest.fixture
+def api(app_server) -> Api:
+    return Api(app_server.url)
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
+    """Poll until predicate() is truthy; return its value (or the last one on timeout)."""
+    deadline = time.monotonic() + timeout
+    value = predicate()
+    while not value and time.monotonic() < deadline:
+        time.sleep(interval)
+        value = predicate()
+    return value

@@ -1,0 +1,401 @@
+"""A fake OpenRouter: a real HTTP server on 127.0.0.1 speaking the documented wire format.
+
+Tests choose what it does next by queueing *plans* (`fake.stream_plans`, `fake.completion_plans`);
+without one it answers normally: streams echo the last user message, completions say "Echo Title".
+Every request is recorded (`fake.requests`) so tests can check what the app sent.
+Run it alone with `python -m tests.fake_openrouter --port 8999` for a manual session or a benchmark.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+API_KEY = "sk-or-v1-test-0123456789abcdef"
+FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"
+
+MODELS = [
+    {"id": "anthropic/claude-sonnet-4.5", "name": "Anthropic: Claude Sonnet 4.5", "context_length": 1000000,
+     "pricing": {"prompt": "0.000003", "completion": "0.000015"}},
+    {"id": "openai/gpt-5", "name": "OpenAI: GPT-5", "context_length": 400000,
+     "pricing": {"prompt": "0.00000125", "completion": "0.00001"}},
+    {"id": "google/gemini-2.5-pro", "name": "Google: Gemini 2.5 Pro", "context_length": 1048576,
+     "pricing": {"prompt": "0.00000125", "completion": "0.00001"}},
+    {"id": "google/gemini-2.5-flash", "name": "Google: Gemini 2.5 Flash", "context_length": 1048576,
+     "pricing": {"prompt": "0.0000003", "completion": "0.0000025"}},
+    {"id": "deepseek/deepseek-chat-v3.1", "name": "DeepSeek: DeepSeek V3.1", "context_length": 163840,
+     "pricing": {"prompt": "0.0000002", "completion": "0.0000008"}},
+    {"id": "mistralai/mistral-small-3.2-24b-instruct", "name": "Mistral: Mistral Small 3.2 24B",
+     "context_length": 131072, "pricing": {"prompt": "0.00000005", "completion": "0.0000001"}},
+    {"id": FREE_MODEL, "name": "Meta: Llama 3.2 3B Instruct (free)", "context_length": 131072,
+     "pricing": {"prompt": "0", "completion": "0"}},
+    {"id": "google/gemma-3-27b-it:free", "name": "Google: Gemma 3 27B (free)", "context_length": 96000,
+     "pricing": {"prompt": "0", "completion": "0"}},
+    {"id": "qwen/qwen3-4b", "name": "Qwen: Qwen3 4B", "context_length": 40960,
+     "pricing": {"prompt": "0", "completion": "0"}},
+    {"id": "openrouter/free", "name": "Free Models Router", "context_length": 200000,
+     "pricing": {"prompt": "0", "completion": "0"}},
+]
+
+Plan = Callable[["FakeHandler", dict], None]
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict
+    body: dict | None
+    disconnected: bool = False
+    finished: bool = False
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "_Server"
+
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+    # --- writing helpers used by plans -------------------------------------------------------
+    def send_json(self, status: int, payload: object, headers: dict | None = None) -> None:
+        raw = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def send_error_body(self, status: int, message: str, metadata: dict | None = None,
+                        headers: dict | None = None) -> None:
+        error = {"code": status, "message": message}
+        if metadata:
+            error["metadata"] = metadata
+        self.send_json(status, {"error": error, "user_id": "user_fake"}, headers)
+
+    def start_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def write_raw(self, text: str) -> None:
+        """One HTTP chunk; a browser that left shows up here as a broken pipe."""
+        data = text.encode()
+        try:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            self.record.disconnected = True
+            raise ClientGone from exc
+
+    def write_data(self, payload: object) -> None:
+        self.write_raw(f"data: {payload if isinstance(payload, str) else json.dumps(payload)}\n\n")
+
+    def end_stream(self) -> None:
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.record.disconnected = True
+
+    def chunk(self, content: str | None = None, finish: str | None = None, **delta_extra) -> dict:
+        delta = {"role": "assistant", **delta_extra}
+        if content is not None:
+            delta["content"] = content
+        return {"id": "gen-fake", "provider": "Fake", "model": self.answer_model, "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "native_finish_reason": finish}]}
+
+    @property
+    def answer_model(self) -> str:
+        return self.server.fake.answer_model or (self.body or {}).get("model") or "unknown/model"
+
+    # --- routing ---------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            self.body = json.loads(raw) if raw else None
+        except ValueError:
+            self.body = None
+        path = self.path.split("?", 1)[0].removeprefix(self.server.fake.prefix)
+        self.record = Recorded(self.command, path, dict(self.headers.items()), self.body)
+        fake = self.server.fake
+        with fake.lock:
+            fake.requests.append(self.record)
+        try:
+            if path == "/models" and self.command == "GET":
+                fake.models_plan(self, self.body or {})
+            elif path == "/key" and self.command == "GET":
+                self.send_json(200, {"data": {"label": "fake", "limit": None, "limit_remaining": None,
+                                              "usage": 0, "is_free_tier": True}})
+            elif path == "/chat/completions" and self.command == "POST":
+                self._chat_completions(fake)
+            else:
+                self.send_error_body(404, f"Not found: {path}")
+        except ClientGone:
+            pass
+        finally:
+            self.record.finished = True
+
+    def _chat_completions(self, fake: "FakeOpenRouter") -> None:
+        if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            message = "No auth credentials found" if not self.headers.get("Authorization") else "User not found."
+            self.send_error_body(401, message)
+            return
+        if not isinstance(self.body, dict) or not isinstance(self.body.get("messages"), list):
+            self.send_error_body(400, "Input required: specify \"messages\"")
+            return
+        plan = fake.next_plan(bool(self.body.get("stream")))
+        plan(self, self.body)
+
+
+class ClientGone(Exception):
+    pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: "FakeOpenRouter"
+
+    def handle_error(self, request, client_address) -> None:
+        """A client dropping its keep-alive connection is normal; anything else is shown."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
+# --- plans: streaming ----------------------------------------------------------------------
+def last_user_text(body: dict) -> str:
+    users = [m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user"]
+    return users[-1] if users else ""
+
+
+def echo_tokens(body: dict) -> list[str]:
+    words = f"Echo: {last_user_text(body)}".split(" ")
+    return [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+
+USAGE = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19, "cost": 0}
+
+
+def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage: dict | None = USAGE,
+                  finish: str = "stop", done: bool = True, usage_choice: bool = False,
+                  model: str | None = None) -> Plan:
+    """A normal answer with every documented quirk: processing comments before the first data,
+    a role-only chunk with empty content, a chunk without `content`, keep-alive comments
+    between deltas, the finish chunk, then a usage chunk (choices `[]` or one empty choice)."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        words = tokens if tokens is not None else echo_tokens(body)
+        h.start_stream()
+        h.write_raw(": OPENROUTER PROCESSING\n\n")
+        h.write_raw(": OPENROUTER PROCESSING\n\n")
+        first = h.chunk("")
+        if model:
+            first["model"] = model
+        h.write_data(first)
+        h.write_data(h.chunk(None))
+        for i, word in enumerate(words):
+            if delay:
+                time.sleep(delay)
+            h.write_data(h.chunk(word))
+            if i == 0:
+                h.write_raw(": OPENROUTER PROCESSING\n\n")
+        h.write_data(h.chunk("", finish=finish))
+        if usage is not None:
+            h.write_data({"id": "gen-fake", "model": h.answer_model, "object": "chat.completion.chunk",
+                          "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": None}]
+                          if usage_choice else [], "usage": usage})
+        if done:
+            h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def stream_split_bytes(text: str) -> Plan:
+    """A normal answer whose bytes arrive in tiny pieces, splitting lines and UTF-8 characters."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        events = [h.chunk(text), h.chunk("", finish="stop")]
+        raw = "".join(f"data: {json.dumps(e, ensure_ascii=False)}\r\n\r\n" for e in events) + "data: [DONE]\r\n\r\n"
+        data = raw.encode()
+        h.start_stream()
+        for i in range(0, len(data), 3):
+            piece = data[i:i + 3]
+            h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+            h.wfile.flush()
+        h.end_stream()
+    return plan
+
+
+def stream_midstream_error(tokens: list[str], *, code: int | str = 502,
+                           message: str = "Provider returned error", where: str = "top",
+                           done_after: bool = False) -> Plan:
+    """Some text, then an error chunk (top-level `error`, `choices[0].error`, or both)."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        for word in tokens:
+            h.write_data(h.chunk(word))
+        chunk = h.chunk("", finish="error")
+        error = {"code": code, "message": message}
+        if where in ("top", "both"):
+            chunk["error"] = error
+        if where in ("choice", "both"):
+            chunk["choices"][0]["error"] = error
+        h.write_data(chunk)
+        if done_after:
+            h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def stream_cut(tokens: list[str], *, abrupt: bool = False) -> Plan:
+    """Some text, then the body just ends (no finish reason, no [DONE]); with `abrupt` the socket
+    closes without even ending the chunked body."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        for word in tokens:
+            h.write_data(h.chunk(word))
+        h.close_connection = True
+        if abrupt:
+            h.wfile.flush()
+            h.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            h.end_stream()
+    return plan
+
+
+def stream_then_wait(tokens: list[str], *, seconds: float, comments: bool = False) -> Plan:
+    """Some text, then silence (or only keep-alive comments) for `seconds`, then the rest."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        for word in tokens:
+            h.write_data(h.chunk(word))
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            if comments:
+                h.write_raw(": OPENROUTER PROCESSING\n\n")
+        h.write_data(h.chunk(" end", finish="stop"))
+        h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def http_error(status: int, message: str, *, metadata: dict | None = None, headers: dict | None = None) -> Plan:
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.send_error_body(status, message, metadata, headers)
+    return plan
+
+
+# --- plans: completions --------------------------------------------------------------------
+def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
+               reasoning: str | None = None, model: str | None = None) -> Plan:
+    def plan(h: FakeHandler, body: dict) -> None:
+        if delay:
+            time.sleep(delay)
+        h.send_json(200, {"id": "gen-fake", "provider": "Fake", "model": model or body.get("model"),
+                          "object": "chat.completion", "created": int(time.time()),
+                          "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,
+                                       "message": {"role": "assistant", "content": content, "refusal": None,
+                                                   "reasoning": reasoning}}],
+                          "usage": {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}})
+    return plan
+
+
+def completion_error_in_200(*, bare: bool = False) -> Plan:
+    """Status 200 carrying a failure: `finish_reason: error` with `choices[0].error`, or only `{"error"}`."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        error = {"code": 502, "message": "Provider returned error"}
+        if bare:
+            h.send_json(200, {"error": error})
+            return
+        h.send_json(200, {"id": "gen-fake", "model": body.get("model"), "object": "chat.completion",
+                          "choices": [{"index": 0, "finish_reason": "error", "error": error,
+                                       "message": {"role": "assistant", "content": "Partial"}}]})
+    return plan
+
+
+def models_ok(h: FakeHandler, body: dict) -> None:
+    h.send_json(200, {"data": [{**m, "architecture": {"modality": "text->text"},
+                                "supported_parameters": ["max_tokens", "temperature"]} for m in MODELS]})
+
+
+@dataclass
+class FakeOpenRouter:
+    api_key: str = API_KEY
+    prefix: str = "/api/v1"
+    requests: list[Recorded] = field(default_factory=list)
+    stream_plans: deque = field(default_factory=deque)
+    completion_plans: deque = field(default_factory=deque)
+    models_plan: Plan = models_ok
+    answer_model: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: _Server | None = None
+
+    def start(self, port: int = 0) -> "FakeOpenRouter":
+        self._server = _Server(("127.0.0.1", port), FakeHandler)
+        self._server.fake = self
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+
+    def next_plan(self, stream: bool) -> Plan:
+        with self.lock:
+            plans = self.stream_plans if stream else self.completion_plans
+            if plans:
+                return plans.popleft()
+        return stream_tokens() if stream else completion("Echo Title")
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.stream_plans.clear()
+            self.completion_plans.clear()
+            self.models_plan = models_ok
+            self.answer_model = None
+
+    def chat_requests(self, *, stream: bool | None = None) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if r.path == "/chat/completions"
+                    and (stream is None or bool((r.body or {}).get("stream")) == stream)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8999)
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds between streamed tokens")
+    parser.add_argument("--tokens", type=int, default=0, help="fixed answer length (0: echo the message)")
+    args = parser.parse_args()
+    fake = FakeOpenRouter().start(args.port)
+    tokens = [f" tok{i}" for i in range(args.tokens)] or None
+    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Title")
+    print(f"fake OpenRouter on {fake.url} (key {fake.api_key})", flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+"""POST /chat through the real server (main.py under gevent) against the fake OpenRouter."""
+import json
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from tests import fake_openrouter as fo
+from tests.conftest import wait_for
+
+
+def counts(db_engine) -> tuple[int, int]:
+    with db_engine.connect() as conn:
+        return (conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar(),
+                conn.execute(sa.text("SELECT count(*) FROM message")).scalar())
+
+
+def test_streams_conversation_chunks_done_and_stores_both_messages(api, fake):
+    result = api.chat("What is two plus two?")
+    assert result.status == 200
+    assert result.headers["Content-Type"].startswith("text/event-stream")
+    assert result.types[0] == "conversation" and result.types[-1] == "done"
+    assert set(result.types[1:-1]) == {"chunk"} and len(result.types) > 4
+    assert result.text == "Echo: What is two plus two?"
+    done = result.last
+    assert done["conversation_id"] == result.conversation_id
+    assert done["usage"]["total_tokens"] == 19
+    assert done["model"] == "anthropic/claude-sonnet-4.5"
+
+    stored = api.get(f"/conversation/{result.conversation_id}").json()
+    user, assistant = stored["messages"]
+    assert (user["role"], user["content"], user["status"]) == ("user", "What is two plus two?", "complete")
+    assert user["id"] == result.events[0]["user_message_id"]
+    assert (assistant["role"], assistant["status"], assistant["id"]) == ("assistant", "complete", done["message_id"])
+    assert assistant["content"] == result.text
+    assert assistant["model"] == "anthropic/claude-sonnet-4.5"
+    assert assistant["usage"] == {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+
+
+def test_done_carries_null_usage_when_upstream_sent_none(api, fake):
+    fake.stream_plans.append(fo.stream_tokens(["ok"], usage=None))
+    result = api.chat("hi")
+    assert result.last["type"] == "done" and result.last["usage"] is None
+
+
+def test_whole_history_is_sent_upstream(api, fake):
+    first = api.chat("My name is Ada.")
+    api.chat("What is my name?", conversation_id=first.conversation_id)
+    sent = fake.chat_requests(stream=True)[-1].body["messages"]
+    assert sent == [
+        {"role": "user", "content": "My name is Ada."},
+        {"role": "assistant", "content": "Echo: My name is Ada."},
+        {"role": "user", "content": "What is my name?"},
+    ]
+
+
+def test_preset_and_model_choose_the_upstream_model(api, fake):
+    api.chat("a", preset=6)
+    assert fake.chat_requests(stream=True)[-1].body["model"] == fo.FREE_MODEL
+    api.chat("b", preset=3)
+    assert fake.chat_requests(stream=True)[-1].body["model"] == "google/gemini-2.5-pro"
+    result = api.chat("c", model="openai/gpt-5")
+    assert fake.chat_requests(stream=True)[-1].body["model"] == "openai/gpt-5"
+    assert result.last["model"] == "openai/gpt-5"
+
+
+def test_answering_model_from_fallback_routing_is_stored(api, fake):
+    fake.stream_plans.append(fo.stream_tokens(["hi"], model="other/answering-model"))
+    result = api.chat("hi")
+    assert result.last["model"] == "other/answering-model"
+    stored = api.get(f"/conversation/{result.conversation_id}").json()["messages"][1]
+    assert stored["model"] == "other/answering-model"
+
+
+@pytest.mark.parametrize("plan,expected_status,partial", [
+    (fo.stream_midstream_error(["Half", " an"], where="both"), 502, "Half an"),
+    (fo.stream_midstream_error(["x"], code=429, message="Rate limit exceeded: free-models-per-min."), 429, "x"),
+    (fo.stream_cut(["Cut", " short"]), 502, "Cut short"),
+    (fo.stream_cut(["Cut"], abrupt=True), 502, "Cut"),
+    (fo.http_error(404, "No endpoints found for x/y:free."), 404, ""),
+    (fo.http_error(402, "Insufficient credits"), 402, ""),
+    (fo.http_error(503, "No available model provider that meets your routing requirements"), 503, ""),
+])
+def test_upstream_failures_end_with_an_error_event_and_keep_the_chat_usable(api, fake, plan,
+                                                                           expected_status, partial):
+    fake.stream_plans.append(plan)
+    result = api.chat("Tell me something")
+    assert result.types[0] == "conversation" and result.types[-1] == "error"
+    assert "done" not in result.types
+    assert result.text == partial
+    error = result.last
+    assert error["status"] == expected_status and len(error["error"]) > 20
+
+    messages = api.get(f"/conversation/{result.conversation_id}").json()["messages"]
+    assert [m["status"] for m in messages] == ["complete", "error"]
+    assert messages[1]["content"] == partial and messages[1]["error"] == error["error"]
+
+    again = api.chat("Try again", conversation_id=result.conversation_id)
+    assert again.last["type"] == "done"
+
+
+def test_error_messages_are_in_plain_words(api, fake):
+    fake.stream_plans.append(fo.http_error(400, "bogus/model is not a valid model ID"))
+    result = api.chat("hi", model="bogus/model")
+    assert "“bogus/model” is not a valid OpenRouter model ID" in result.last["error"]
+    assert "preset settings" in result.last["error"]
+
+
+def test_keepalive_pings_while_upstream_is_silent(api, fake):
+    fake.stream_plans.append(fo.stream_then_wait(["Thinking"], seconds=1.5))
+    result = api.chat("slow please")
+    assert result.last["type"] == "done"
+    assert ": ping" in result.comments
+    assert result.text == "Thinking end"
+
+
+def test_browser_leaving_closes_upstream_and_saves_partial_as_stopped(api, app_server, fake, db_engine):
+    fake.stream_plans.append(fo.stream_tokens([f" w{i}" for i in range(200)], delay=0.05))
+    response = requests.post(f"{app_server.url}/chat", json={"message": "long answer"}, stream=True, timeout=10)
+    lines = response.iter_lines(decode_unicode=True)
+    events = []
+    for line in lines:
+        if line.startswith("data: "):
+            events.append(json.loads(line[6:]))
+            if sum(e["type"] == "chunk" for e in events) >= 3:
+                break
+    conversation_id = events[0]["conversation_id"]
+    response.close()
+
+    upstream = fake.chat_requests(stream=True)[-1]
+    assert wait_for(lambda: upstream.disconnected, timeout=10), "upstream connection was not closed"
+    assert upstream.finished
+
+    def stored_answer():
+        messages = api.get(f"/conversation/{conversation_id}").json()["messages"]
+        return messages[1] if len(messages) == 2 else None
+    answer = wait_for(stored_answer, timeout=10)
+    assert answer["status"] == "stopped"
+    assert answer["content"].startswith(" w0 w1 w2")
+    assert len(answer["content"].split()) < 200
+
+
+BAD_BODIES = [
+    ("not json", {"data": "{message: hi", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
+    ("wrong content type", {"data": "message=hi", "headers": {"Content-Type": "text/plain"}}, 415, "JSON"),
+    ("array body", {"json": ["hi"]}, 400, "JSON object"),
+    ("missing message", {"json": {}}, 400, "message is missing"),
+    ("empty message", {"json": {"message": ""}}, 400, "empty"),
+    ("blank message", {"json": {"message": "  \n\t "}}, 400, "empty"),
+    ("number message", {"json": {"message": 42}}, 400, "string"),
+    ("too long", {"json": {"message": "x" * 100_001}}, 413, "limit is 100,000"),
+    ("over one megabyte", {"json": {"message": "x" * 1_100_000}}, 413, "1 MB"),
+    ("unknown conversation", {"json": {"message": "hi", "conversation_id": "0" * 32}}, 404, "No conversation"),
+    ("conversation id not a string", {"json": {"message": "hi", "conversation_id": 5}}, 400, "conversation_id"),
+    ("preset zero", {"json": {"message": "hi", "preset": 0}}, 400, "1 to 6"),
+    ("preset seven", {"json": {"message": "hi", "preset": 7}}, 400, "1 to 6"),
+    ("preset string", {"json": {"message": "hi", "preset": "2"}}, 400, "1 to 6"),
+    ("preset bool", {"json": {"message": "hi", "preset": True}}, 400, "1 to 6"),
+    ("model and preset", {"json": {"message": "hi", "preset": 1, "model": "a/b"}}, 400, "not both"),
+    ("bad model id", {"json": {"message": "hi", "model": "no spaces allowed"}}, 400, "model id"),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,status,words", BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
+def test_bad_input_is_a_json_4xx_and_changes_nothing(api, fake, db_engine, name, kwargs, status, words):
+    existing = api.chat("keep me")
+    snapshot = api.settled_title(existing.conversation_id)
+    before = counts(db_engine)
+    upstream_calls = len(fake.chat_requests())
+
+    response = api.post("/chat", **kwargs)
+    assert response.status_code == status
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert words in response.json()["error"]
+
+    assert counts(db_engine) == before
+    assert api.get(f"/conversation/{existing.conversation_id}").json() == snapshot
+    assert len(fake.chat_requests()) == upstream_calls
+
+
+def test_bad_input_on_an_existing_conversation_changes_nothing(api, db_engine):
+    existing = api.chat("keep me")
+    snapshot = api.settled_title(existing.conversation_id)
+    response = api.post("/chat", json={"message": "", "conversation_id": existing.conversation_id})
+    assert response.status_code == 400
+    assert api.get(f"/conversation/{existing.conversation_id}").json() == snapshot
+
+
+def test_get_on_chat_is_a_json_405(api):
+    response = api.get("/chat")
+    assert response.status_code == 405 and "error" in response.json()
+
+
+def test_unknown_route_is_a_json_404(api):
+    response = api.get("/no/such/route")
+    assert response.status_code == 404 and response.json() == {"error": "Not found."}
+
+
+def test_many_concurrent_chats_all_complete(api, app_server, fake):
+    """gevent serves streams side by side; SQLite (WAL + busy timeout) never reports a lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import Api
+
+    fake.answer_model = None
+
+    def one(i: int):
+        return Api(app_server.url).chat(f"parallel {i}")
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(one, range(32)))
+    assert all(r.last["type"] == "done" for r in results)
+    assert sorted(r.text for r in results) == sorted(f"Echo: parallel {i}" for i in range(32))
+    assert "database is locked" not in app_server.log_text()
+
+
+def test_api_key_never_appears_in_responses_or_logs(api, app_server, fake):
+    fake.stream_plans.append(fo.http_error(401, "User not found."))
+    bodies = [api.get("/").text, api.get("/presets").text, api.get("/healthz").text,
+              api.get("/models").text, json.dumps(api.chat("hi").events)]
+    for body in bodies:
+        assert fake.api_key not in body
+    assert fake.api_key not in app_server.log_text()
+    assert fake.chat_requests()[-1].headers["Authorization"] == f"Bearer {fake.api_key}"
+
+
+def test_without_a_key_the_page_explains_and_chat_refuses_cleanly(launch, db_engine):
+    server = launch(OPENROUTER_API_KEY="")
+    page = requests.get(server.url + "/", timeout=10).text
+    assert "OPENROUTER_API_KEY" in page and "openrouter.ai/keys" in page
+    before = counts(db_engine)
+    response = requests.post(server.url + "/chat", json={"message": "hi"}, timeout=10)
+    assert response.status_code == 503 and "OPENROUTER_API_KEY" in response.json()["error"]
+    assert counts(db_engine) == before
+    assert requests.get(server.url + "/healthz", timeout=10).json()["api_key_configured"] is False
