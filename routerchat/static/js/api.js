@@ -1,0 +1,78 @@
+// Talking to the routerchat server: JSON requests with readable errors, and the SSE chat stream.
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+async function errorFromResponse(response) {
+  let message = `The server answered with status ${response.status}.`;
+  try {
+    const data = await response.json();
+    if (data && typeof data.error === "string") message = data.error;
+  } catch (_) { /* not JSON: keep the generic message */ }
+  return new ApiError(message, response.status);
+}
+
+export async function send(url, { method = "GET", body, signal } = {}) {
+  const options = { method, signal, headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return response.status === 204 ? null : response.json();
+}
+
+// POST /chat and yield its events ({type: "conversation" | "chunk" | "done" | "error", ...}).
+export async function* chatEvents(body, signal) {
+  let response;
+  try {
+    response = await fetch("/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  yield* parseEventStream(response.body, signal);
+}
+
+async function* parseEventStream(body, signal) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split("\n")
+          .filter((line) => line.startsWith("data:"))
+          .map((line) => line.slice(5).replace(/^ /, ""))
+          .join("\n");
+        if (data) yield JSON.parse(data);   // comment lines (": ping") carry no data
+      }
+    }
+  } finally {
+    if (signal && signal.aborted) reader.cancel().catch(() => {});
+  }
+}

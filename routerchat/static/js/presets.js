@@ -1,0 +1,159 @@
+// The six preset buttons and the dialog that changes a preset's model.
+import * as api from "./api.js";
+
+const FREE_SLOT = 6;
+
+function pricePerMillion(value) {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) return "?";
+  return `$${(number * 1e6).toFixed(number * 1e6 < 1 ? 2 : 1)}`;
+}
+
+export class Presets {
+  constructor({ bar, settingsButton, dialog, onChange }) {
+    Object.assign(this, { bar, dialog, onChange });
+    this.presets = [];
+    this.models = null;
+    this.active = Number(localStorage.getItem("routerchat.preset")) || 1;
+    this.selectedModel = null;
+    this.search = dialog.querySelector("#model-search");
+    this.list = dialog.querySelector("#model-list");
+    this.status = dialog.querySelector("#model-list-status");
+    this.error = dialog.querySelector("#preset-error");
+    this.saveButton = dialog.querySelector("#preset-save");
+    this.current = dialog.querySelector("#preset-current");
+
+    for (const button of bar.querySelectorAll("[data-preset]")) {
+      button.addEventListener("click", () => this.setActive(Number(button.dataset.preset)));
+      button.addEventListener("dblclick", () => this.openDialog(Number(button.dataset.preset)));
+    }
+    settingsButton.addEventListener("click", () => this.openDialog(this.active));
+    dialog.querySelector("#preset-cancel").addEventListener("click", () => dialog.close());
+    this.search.addEventListener("input", () => this.renderModels());
+    this.saveButton.addEventListener("click", () => this.save());
+    for (const radio of dialog.querySelectorAll('input[name="preset-slot"]')) {
+      radio.addEventListener("change", () => this.selectSlot(Number(radio.value)));
+    }
+  }
+
+  async load() {
+    const { presets } = await api.send("/presets");
+    this.presets = presets;
+    for (const preset of presets) this.renderButton(preset);
+    this.setActive(this.active);
+  }
+
+  renderButton(preset) {
+    const button = this.bar.querySelector(`[data-preset="${preset.slot}"]`);
+    button.querySelector(".preset-label").textContent = preset.label;
+    button.querySelector(".preset-model").textContent = preset.model;
+    button.title = `Preset ${preset.slot}: ${preset.model}${preset.slot === FREE_SLOT ? " (free tier)" : ""}`;
+  }
+
+  setActive(slot) {
+    this.active = slot;
+    localStorage.setItem("routerchat.preset", String(slot));
+    for (const button of this.bar.querySelectorAll("[data-preset]")) {
+      button.setAttribute("aria-pressed", String(Number(button.dataset.preset) === slot));
+    }
+    if (this.onChange) this.onChange(slot);
+  }
+
+  preset(slot) {
+    return this.presets.find((p) => p.slot === slot);
+  }
+
+  async openDialog(slot) {
+    this.dialog.querySelector(`input[name="preset-slot"][value="${slot}"]`).checked = true;
+    this.search.value = "";
+    this.dialog.showModal();
+    this.selectSlot(slot);
+    if (!this.models) {
+      this.status.textContent = "Loading models…";
+      try {
+        this.models = (await api.send("/models")).models;
+        this.status.textContent = "";
+      } catch (error) {
+        this.status.textContent = error.message;
+        return;
+      }
+    }
+    this.renderModels();
+    this.search.focus();
+  }
+
+  selectSlot(slot) {
+    this.slot = slot;
+    this.selectedModel = null;
+    this.saveButton.disabled = true;
+    this.error.hidden = true;
+    const preset = this.preset(slot);
+    this.current.textContent = preset
+      ? `Preset ${slot} uses ${preset.model}.${slot === FREE_SLOT ? " Preset 6 is the free tier: only free models are listed." : ""}`
+      : "";
+    if (this.models) this.renderModels();
+  }
+
+  visibleModels() {
+    const words = this.search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    return this.models.filter((model) => {
+      if (this.slot === FREE_SLOT && !model.free) return false;
+      const haystack = `${model.name} ${model.id}`.toLowerCase();
+      return words.every((word) => haystack.includes(word));
+    });
+  }
+
+  renderModels() {
+    const models = this.visibleModels();
+    const current = this.preset(this.slot);
+    this.list.replaceChildren(...models.slice(0, 200).map((model) => {
+      const item = document.createElement("li");
+      item.setAttribute("role", "option");
+      item.dataset.modelId = model.id;
+      item.tabIndex = 0;
+      const name = document.createElement("span");
+      name.className = "model-name";
+      name.textContent = model.name;
+      const id = document.createElement("span");
+      id.className = "model-id";
+      id.textContent = model.id;
+      const info = document.createElement("span");
+      info.className = "model-info";
+      const context = model.context_length ? `${Math.round(model.context_length / 1000)}k context` : "";
+      info.textContent = model.free ? `free · ${context}`
+        : `${pricePerMillion(model.pricing.prompt)} in / ${pricePerMillion(model.pricing.completion)} out per M tokens · ${context}`;
+      item.append(name, id, info);
+      const selected = model.id === (this.selectedModel || (current && current.model));
+      item.setAttribute("aria-selected", String(selected));
+      item.addEventListener("click", () => this.choose(model.id));
+      item.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") { event.preventDefault(); this.choose(model.id); this.save(); }
+      });
+      return item;
+    }));
+    this.status.textContent = models.length ? (models.length > 200 ? `Showing 200 of ${models.length}; refine the search.` : "")
+      : "No model matches.";
+  }
+
+  choose(modelId) {
+    this.selectedModel = modelId;
+    this.saveButton.disabled = false;
+    for (const item of this.list.children) {
+      item.setAttribute("aria-selected", String(item.dataset.modelId === modelId));
+    }
+  }
+
+  async save() {
+    if (!this.selectedModel) return;
+    this.error.hidden = true;
+    try {
+      const preset = await api.send(`/presets/${this.slot}`, { method: "PUT", body: { model: this.selectedModel } });
+      this.presets = this.presets.map((p) => (p.slot === preset.slot ? preset : p));
+      this.renderButton(preset);
+      this.dialog.close();
+    } catch (error) {
+      this.error.textContent = error.message;
+      this.error.hidden = false;
+    }
+  }
+}
