@@ -1,0 +1,49 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from routerchat.config import load_secret_key, normalize_database_url, settings_from_env
+
+
+@pytest.mark.parametrize("given,expected", [
+    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("postgresql://u@h:5432/db?x=1", "postgresql+psycopg://u@h:5432/db?x=1"),
+    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+])
+def test_database_url_gets_the_gevent_friendly_driver(given, expected):
+    assert normalize_database_url(given) == expected
+
+
+def test_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_secret_key(tmp_path)
+    assert len(first) >= 32 and load_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_defaults_need_nothing_but_an_instance_folder(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "OPENROUTER_API_KEY", "OPENROUTER_BASE_URL", "PORT", "HOST", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = settings_from_env(Path(tmp_path))
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'routerchat.db'}"
+    assert settings["OPENROUTER_BASE_URL"] == "https://openrouter.ai/api/v1"
+    assert (settings["HOST"], settings["PORT"]) == ("127.0.0.1", 5000)
+    assert settings["MESSAGE_MAX_CHARS"] == 100_000
+    assert settings["TITLE_MODEL_DEFAULT"] == "meta-llama/llama-3.2-3b-instruct:free"
+
+
+def test_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
+    environment = {k: v for k, v in os.environ.items() if k != "TITLE_FALLBACK_MODELS"}
+    monkeypatch.setattr(os, "environ", environment)  # what .env loads vanishes after the test
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TITLE_FALLBACK_MODELS=a/b:free, c/d:free\n")
+    assert settings_from_env(Path(tmp_path))["TITLE_FALLBACK_MODELS"] == ["a/b:free", "c/d:free"]
+
+
+def test_bad_numbers_are_reported_by_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(ValueError, match="PORT"):
+        settings_from_env(Path(tmp_path))
