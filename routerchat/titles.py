@@ -95,15 +95,11 @@ def cap_on_word(text: str, limit: int) -> str:
 
 
 def _first_title_line(text: str) -> str:
-    """The first non-empty line, skipping a preamble such as "Here is a title:"."""
+    """The first non-empty line, skipping a preamble such as "Here is a title:" or "**Title:**"."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if not lines:
-        return ""
-    if len(lines) > 1 and lines[0].endswith((":", "：")) and not LABEL.match(lines[0]):
+    if len(lines) > 1 and lines[0].replace("*", "").replace("#", "").strip().endswith((":", "：")):
         return lines[1]
-    if len(lines) > 1 and LABEL.sub("", _strip_edges(lines[0].replace("**", ""))) == "":
-        return lines[1]  # "**Title:**" alone on its line, the title below it
-    return lines[0]
+    return lines[0] if lines else ""
 
 
 def clean_title(raw: str | None) -> str | None:
