@@ -42,6 +42,7 @@ LABEL = re.compile(r"^(?:(?:suggested|conversation|chat|short|concise|possible)\
                    re.IGNORECASE)
 TRANSCRIPT_LINE = re.compile(r"^(?:user|assistant|human|ai|system)\s*:", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^(?:#{1,6}\s*|[-*+•]\s+|\d+[.)]\s+|>\s*)")
+EMPHASIS = re.compile(r"\*\*(.+?)\*\*")  # not __: titles like "Python __init__ Explained"
 QUOTES = "\"'`“”‘’„‟«»‹›「」『』＂＇"
 END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—"
 USELESS_TITLES = {"title", "new conversation", "untitled", "conversation", "none", "n/a"}
@@ -102,6 +103,11 @@ def _first_title_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
+def _unmark(line: str) -> str:
+    """Drop Markdown that frames text (heading or list marker, bold pairs, backticks)."""
+    return EMPHASIS.sub(r"\1", LIST_MARKER.sub("", line)).replace("`", "")
+
+
 def clean_title(raw: str | None) -> str | None:
     """A usable title from a model's answer, or None when the answer is not a title."""
     if not raw:
@@ -113,8 +119,7 @@ def clean_title(raw: str | None) -> str | None:
     line = _first_title_line(text)
     if not line or TRANSCRIPT_LINE.match(line) or line.lower().startswith(SEED[:24].lower()):
         return None
-    line = LIST_MARKER.sub("", line).replace("**", "").replace("__", "").replace("`", "")
-    line = LABEL.sub("", _strip_edges(line))
+    line = LABEL.sub("", _strip_edges(_unmark(line)))
     title = _strip_edges(" ".join(line.split()))
     if TRANSCRIPT_LINE.match(title) or "conversation start" in title.lower():
         return None
@@ -125,7 +130,7 @@ def clean_title(raw: str | None) -> str | None:
 
 def fallback_title(user_text: str) -> str:
     """The first words of the user's message, cut cleanly."""
-    words = LIST_MARKER.sub("", " ".join(user_text.split())).replace("**", "").replace("`", "").split()
+    words = _unmark(" ".join(user_text.split())).split()
     title = _strip_edges(cap_on_word(" ".join(words[:FALLBACK_WORDS]), FALLBACK_CHARS))
     return title or cap_on_word(" ".join(user_text.split()), FALLBACK_CHARS) or DEFAULT_TITLE
 

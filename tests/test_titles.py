@@ -49,6 +49,8 @@ from tests.conftest import Api, wait_for
     ("Сортировка списков", "Сортировка списков"),
     ("「如何排序」。", "如何排序"),
     ("It's Python's Sort", "It's Python's Sort"),
+    ("Python __init__ Explained", "Python __init__ Explained"),
+    ("**Bold** Start and **Bold** End", "Bold Start and Bold End"),
 ])
 def test_clean_title(raw, expected):
     assert clean_title(raw) == expected

@@ -1,0 +1,118 @@
+"""Titles as a person sees them in the sidebar: generated, safe, renamed, regenerated, kept."""
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from tests import fake_openrouter as fo
+from tests.conftest import Api
+
+pytestmark = pytest.mark.browser
+
+ANSWER = '.message[data-role="assistant"]'
+
+
+@pytest.fixture(autouse=True)
+def default_presets(db_engine):
+    with db_engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM preset"))
+
+
+def send(page, text: str) -> None:
+    page.fill("#message-input", text)
+    page.press("#message-input", "Enter")
+
+
+def current_item(page):
+    return page.locator("#conversation-list [data-conversation-id]").first
+
+
+def test_new_chat_gets_its_generated_title_without_reload(page, fake):
+    fake.completion_plans.append(fo.completion('"Weekend Hiking Plans."', delay=1.0))
+    send(page, "Help me plan a hike this weekend")
+    item = current_item(page)
+    expect(item.locator(".conversation-title")).to_have_text("New Conversation")
+    expect(item).to_have_class("conversation-item active naming")
+    expect(item.locator(".conversation-title")).to_have_text("Weekend Hiking Plans")
+    expect(item).not_to_have_class("conversation-item active naming")
+    expect(page).to_have_title("Weekend Hiking Plans · routerchat")
+    navigations = page.evaluate("performance.getEntriesByType('navigation').length")
+    assert navigations == 1
+    assert len(fake.chat_requests(stream=False)) == 1
+
+
+def test_an_html_title_is_shown_as_text_and_runs_nothing(page, fake):
+    hostile = '<img src=x onerror="window.__pwned=1"><b>Bold</b>'
+    fake.completion_plans.append(fo.completion(hostile))
+    send(page, "Say something")
+    title = current_item(page).locator(".conversation-title")
+    expect(title).to_have_text(hostile)
+    assert title.locator("img, b").count() == 0
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    expect(current_item(page).locator(".conversation-title")).to_have_text(hostile)
+    assert page.locator("#conversation-list img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    assert hostile in page.title()
+
+
+def test_rename_inline_enter_saves_and_escape_cancels(page, fake, app_server):
+    fake.completion_plans.append(fo.completion("Generated Name"))
+    send(page, "Name me")
+    item = current_item(page)
+    expect(item.locator(".conversation-title")).to_have_text("Generated Name")
+    conversation_id = item.get_attribute("data-conversation-id")
+
+    item.hover()
+    item.locator(".rename-button").click()
+    page.locator(".rename-input").fill("Throwaway")
+    page.locator(".rename-input").press("Escape")
+    expect(item.locator(".conversation-title")).to_have_text("Generated Name")
+
+    item.locator(".rename-button").click()
+    page.locator(".rename-input").fill("My Hiking Notes")
+    page.locator(".rename-input").press("Enter")
+    expect(item.locator(".conversation-title")).to_have_text("My Hiking Notes")
+    stored = Api(app_server.url).get(f"/conversation/{conversation_id}").json()
+    assert (stored["title"], stored["title_source"]) == ("My Hiking Notes", "user")
+    expect(page).to_have_title("My Hiking Notes · routerchat")
+
+
+def test_regenerate_title(page, fake):
+    fake.completion_plans.extend([fo.completion("First Name"), fo.completion("Second Name")])
+    send(page, "Regenerate me")
+    item = current_item(page)
+    expect(item.locator(".conversation-title")).to_have_text("First Name")
+    item.hover()
+    item.locator(".regenerate-button").click()
+    expect(item.locator(".conversation-title")).to_have_text("Second Name")
+    assert len(fake.chat_requests(stream=False)) == 2
+
+
+def test_title_survives_a_reload(page, fake):
+    fake.completion_plans.append(fo.completion("Kept Across Reloads"))
+    send(page, "Keep my title")
+    expect(current_item(page).locator(".conversation-title")).to_have_text("Kept Across Reloads")
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    expect(current_item(page).locator(".conversation-title")).to_have_text("Kept Across Reloads")
+    expect(page).to_have_title("Kept Across Reloads · routerchat")
+
+
+def test_failed_title_shows_the_fallback(page, fake):
+    fake.completion_plans.append(fo.http_error(429, "Rate limit exceeded: free-models-per-min."))
+    send(page, "Explain the offside rule in football")
+    expect(current_item(page).locator(".conversation-title")).to_have_text("Explain the offside rule in football")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+
+
+def test_delete_from_the_sidebar(page, fake, app_server):
+    send(page, "Delete me later")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    item = current_item(page)
+    conversation_id = item.get_attribute("data-conversation-id")
+    expect(item.locator(".conversation-title")).not_to_have_text("New Conversation")
+    item.hover()
+    item.locator(".delete-button").click()  # the confirm() dialog is accepted by the fixture
+    expect(page.locator(f'[data-conversation-id="{conversation_id}"]')).to_have_count(0)
+    expect(page.locator(".message")).to_have_count(0)
+    assert Api(app_server.url).get(f"/conversation/{conversation_id}").status_code == 404
