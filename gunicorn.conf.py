@@ -18,5 +18,9 @@ def on_starting(server):
     """Apply pending migrations once, in the master, before any worker forks."""
     from routerchat import create_app
     from routerchat.database import upgrade_database
+    from routerchat.extensions import db
 
-    upgrade_database(create_app())
+    app = create_app()
+    upgrade_database(app)
+    with app.app_context():
+        db.engine.dispose()  # no connection of the master's may leak into forked workers

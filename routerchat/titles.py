@@ -15,9 +15,9 @@ from datetime import timedelta
 
 import gevent
 from flask import Flask, current_app
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
 
-from . import presets
+from . import conversations, presets
 from .errors import ApiError
 from .extensions import db
 from .models import DEFAULT_TITLE, TITLE_MAX_CHARS, Conversation, Message, utcnow
@@ -152,14 +152,26 @@ def _messages_for_title(conversation_id: str, force: bool) -> tuple[str, str]:
     return user.content, assistant.content or "(no answer)"
 
 
+def _attempts_allowed(conversation_id: str) -> int:
+    """One attempt for the first answer, one retry from a later one: never two for one answer,
+    however late the first answer's background job starts."""
+    return min(MAX_ATTEMPTS, conversations.assistant_count(conversation_id))
+
+
 def _claim(conversation_id: str, token: str, force: bool) -> bool:
+    """Take the title job with one conditional UPDATE; a claim older than the stale timeout
+    belongs to a worker that died and may be taken over."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["TITLE_CLAIM_STALE_SECONDS"])
-    conditions = [Conversation.id == conversation_id, Conversation.title_source != "user",
-                  or_(Conversation.title_claim_token.is_(None), Conversation.title_claimed_at < stale)]
-    if not force:
+    unclaimed = Conversation.title_claim_token.is_(None)
+    abandoned = Conversation.title_claimed_at < stale
+    conditions = [Conversation.id == conversation_id, Conversation.title_source != "user"]
+    if force:
+        conditions.append(or_(unclaimed, abandoned))
+    else:
+        attempts_left = Conversation.title_attempts < _attempts_allowed(conversation_id)
         conditions += [Conversation.title_source.in_(("default", "fallback")),
-                       Conversation.title_attempts < MAX_ATTEMPTS]
+                       or_(and_(unclaimed, attempts_left), abandoned)]
     result = db.session.execute(
         update(Conversation).where(*conditions)
         .values(title_claim_token=token, title_claimed_at=now, title_attempts=Conversation.title_attempts + 1)
@@ -222,7 +234,7 @@ def _is_settled(conversation: Conversation, force: bool, background: bool) -> bo
     if force:
         return False
     if conversation.title_source == "fallback":
-        return not background or conversation.title_attempts >= MAX_ATTEMPTS
+        return not background or conversation.title_attempts >= _attempts_allowed(conversation.id)
     return conversation.title_source == "auto"
 
 

@@ -1,9 +1,17 @@
 """Build the OpenRouter client from the app's configuration (the client itself knows no Flask)."""
 from __future__ import annotations
 
+import requests
 from flask import current_app
+from requests.adapters import HTTPAdapter
 
 from .openrouter import OpenRouterClient
+
+# One pool per process: chats reuse open connections (and TLS sessions) to OpenRouter instead
+# of paying a new handshake per message. Worker processes each build their own after forking.
+_session = requests.Session()
+_session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
+_session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
 
 
 def client_for(app=None) -> OpenRouterClient:
@@ -15,4 +23,5 @@ def client_for(app=None) -> OpenRouterClient:
         read_timeout=config["UPSTREAM_READ_TIMEOUT"],
         app_url=config["APP_URL"],
         app_title=config["APP_TITLE"],
+        session=_session,
     )

@@ -37,8 +37,15 @@ def fake():
 
 @pytest.fixture(autouse=True)
 def _fresh_fake(request):
-    if "fake" in request.fixturenames:
-        request.getfixturevalue("fake").reset()
+    """Each test starts with an idle, empty fake; background work a test set off (a title
+    request right after an answer) must end before the next test queues its own plans."""
+    if "fake" not in request.fixturenames:
+        yield
+        return
+    fake = request.getfixturevalue("fake")
+    fake.reset()
+    yield
+    fake.wait_until_quiet()
 
 
 def _postgres_schema_url(base_url: str, schema: str) -> str:

@@ -378,6 +378,19 @@ class FakeOpenRouter:
             self.models_plan = models_ok
             self.answer_model = None
 
+    def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0) -> None:
+        """Return once every request has finished and none arrived for `quiet` seconds."""
+        deadline = time.monotonic() + limit
+        seen = -1
+        while time.monotonic() < deadline:
+            with self.lock:
+                count = len(self.requests)
+                busy = any(not r.finished for r in self.requests)
+            if count == seen and not busy:
+                return
+            seen = count
+            time.sleep(quiet)
+
     def chat_requests(self, *, stream: bool | None = None) -> list[Recorded]:
         with self.lock:
             return [r for r in self.requests if r.path == "/chat/completions"

@@ -261,6 +261,9 @@ def test_title_failures_give_the_fallback_and_leave_the_chat_alone(api, fake, na
     assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
     follow_up = api.chat("More?", conversation_id=result.conversation_id)
     assert follow_up.last["type"] == "done"
+    # the later answer retries once; let it finish so it cannot take the next test's plan
+    assert wait_for(lambda: len(title_requests(fake)) == 2 and all(r.finished for r in title_requests(fake)))
+    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Echo Title")
 
 
 def test_a_fallback_is_retried_once_by_the_next_answer(api, fake):
@@ -384,3 +387,63 @@ def test_a_stale_claim_is_taken_over(api, fake, db_engine, launch):
     fake.completion_plans.append(fo.completion("Taken Over"))
     answer = client.post(f"/conversation/{result.conversation_id}/summarize").json()
     assert answer == {"title": "Taken Over", "title_source": "auto"}
+
+
+# --- generate_summary in-process: orderings that HTTP tests cannot force ---------------------------
+
+
+@pytest.fixture
+def local_app(tmp_path, fake):
+    from routerchat import create_app
+    from routerchat.database import upgrade_database
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'titles.db'}",
+                      "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key})
+    upgrade_database(app)
+    return app
+
+
+def seed_conversation(app, answers: int, **fields) -> str:
+    from routerchat import conversations
+    from routerchat.extensions import db
+    from routerchat.models import Conversation, new_id
+
+    with app.app_context():
+        conversation = Conversation(id=new_id(), **fields)
+        db.session.add(conversation)
+        for i in range(answers):
+            conversations.add_message(conversation.id, "user", f"question {i}")
+            conversations.add_message(conversation.id, "assistant", f"answer {i}")
+        db.session.commit()
+        return conversation.id
+
+
+def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(local_app, fake):
+    """The page's request generated first and fell back; the first answer's job starts afterwards."""
+    from routerchat.titles import generate_summary
+
+    conversation_id = seed_conversation(local_app, 1, title="question 0", title_source="fallback", title_attempts=1)
+    with local_app.app_context():
+        result = generate_summary(conversation_id, background=True)
+    assert (result.title, result.title_source) == ("question 0", "fallback")
+    assert title_requests(fake) == []
+
+
+def test_the_background_job_of_a_later_answer_retries_a_fallback_once(local_app, fake):
+    from routerchat.titles import generate_summary
+
+    fake.completion_plans.append(fo.completion("Second Try"))
+    conversation_id = seed_conversation(local_app, 3, title="question 0", title_source="fallback", title_attempts=1)
+    with local_app.app_context():
+        assert generate_summary(conversation_id, background=True).title == "Second Try"
+    assert len(title_requests(fake)) == 1
+
+
+def test_the_page_request_after_a_late_background_job_changes_nothing(local_app, fake):
+    from routerchat.titles import generate_summary
+
+    conversation_id = seed_conversation(local_app, 1, title="Done Already", title_source="auto", title_attempts=1)
+    with local_app.app_context():
+        assert generate_summary(conversation_id).to_dict() == {"title": "Done Already", "title_source": "auto"}
+        assert generate_summary(conversation_id, background=True).title == "Done Already"
+    assert title_requests(fake) == []

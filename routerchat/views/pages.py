@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from ..errors import ApiError
 from ..extensions import db
 
 bp = Blueprint("pages", __name__)
@@ -18,6 +20,10 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise ApiError(503, "The database is unreachable.") from exc
     return jsonify({"ok": True, "database": db.engine.dialect.name,
                     "api_key_configured": bool(current_app.config["OPENROUTER_API_KEY"])})
