@@ -119,11 +119,15 @@ def _error_from_response(response: requests.Response, model: str | None) -> Upst
 
 def transport_error(exc: requests.exceptions.RequestException) -> UpstreamError:
     """A timeout or broken connection; a read timeout mid-stream arrives as ConnectionError."""
+    detail = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
-        return UpstreamError(504, describe_error(504, ""), detail=type(exc).__name__)
+        return UpstreamError(504, describe_error(504, ""), detail=detail)
     return UpstreamError(502, "The connection to OpenRouter failed. Try again; if it keeps failing, "
-                              "check the server's network and OPENROUTER_BASE_URL.",
-                         detail=type(exc).__name__)
+                              "check the server's network and OPENROUTER_BASE_URL.", detail=detail)
+
+
+def _dropped_before_answer(exc: requests.exceptions.ConnectionError) -> bool:
+    return not isinstance(exc, requests.exceptions.Timeout) and "Connection aborted" in str(exc)
 
 
 def is_free_model(model: dict) -> bool:
@@ -231,13 +235,25 @@ class OpenRouterClient:
         return headers
 
     def _post(self, body: dict, *, stream: bool, read_timeout: float | None = None) -> requests.Response:
-        try:
-            return self.session.post(
-                f"{self.base_url}/chat/completions", json=body, headers=self._headers(),
-                stream=stream, timeout=(self.connect_timeout, read_timeout or self.read_timeout),
-            )
-        except requests.exceptions.RequestException as exc:
-            raise transport_error(exc) from exc
+        """POST to /chat/completions; retried once when the connection dropped before any answer.
+
+        A pooled keep-alive connection that the server closed meanwhile fails this way; the
+        request never reached the model, so sending it again cannot double a generation.
+        """
+        for attempt in (1, 2):
+            try:
+                return self.session.post(
+                    f"{self.base_url}/chat/completions", json=body, headers=self._headers(),
+                    stream=stream, timeout=(self.connect_timeout, read_timeout or self.read_timeout),
+                )
+            except requests.exceptions.ConnectionError as exc:
+                if attempt == 1 and _dropped_before_answer(exc):
+                    log.info("OpenRouter closed the connection before answering; retrying once")
+                    continue
+                raise transport_error(exc) from exc
+            except requests.exceptions.RequestException as exc:
+                raise transport_error(exc) from exc
+        raise AssertionError("unreachable")
 
     def stream_chat(self, messages: list[dict], model: str, **extra) -> ChatStream:
         """Start a streamed answer; HTTP errors raise before any text arrives."""

@@ -84,6 +84,19 @@ def db_engine(database_url):
     engine.dispose()
 
 
+def clear_presets(engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM preset"))
+
+
+@pytest.fixture
+def default_presets(db_engine):
+    """The test starts and ends with the built-in presets (preset 6 never set)."""
+    clear_presets(db_engine)
+    yield
+    clear_presets(db_engine)
+
+
 @dataclass
 class AppServer:
     url: str
@@ -174,7 +187,7 @@ class Api:
             return data if data["title_source"] != "default" else None
         return wait_for(current, timeout=15) or self.get(f"/conversation/{conversation_id}").json()
 
-    def chat(self, message: str = "Hello there", **body) -> "ChatResult":
+    def chat(self, message: str = "Hello there", **body) -> ChatResult:
         response = self.session.post(self.base_url + "/chat", json={"message": message, **body},
                                      stream=True, timeout=30)
         return ChatResult.read(response)
@@ -189,7 +202,7 @@ class ChatResult:
     error_body: dict | None = None
 
     @classmethod
-    def read(cls, response: requests.Response) -> "ChatResult":
+    def read(cls, response: requests.Response) -> ChatResult:
         if response.status_code != 200:
             return cls(response.status_code, dict(response.headers), [], [], response.json())
         events, comments = [], []

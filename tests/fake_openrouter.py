@@ -59,7 +59,7 @@ class Recorded:
 
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "_Server"
+    server: _Server
 
     def log_message(self, *args) -> None:  # keep test output clean
         pass
@@ -155,7 +155,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         finally:
             self.record.finished = True
 
-    def _chat_completions(self, fake: "FakeOpenRouter") -> None:
+    def _chat_completions(self, fake: FakeOpenRouter) -> None:
         if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             message = "No auth credentials found" if not self.headers.get("Authorization") else "User not found."
             self.send_error_body(401, message)
@@ -173,7 +173,7 @@ class ClientGone(Exception):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    fake: "FakeOpenRouter"
+    fake: FakeOpenRouter
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its keep-alive connection is normal; anything else is shown."""
@@ -297,6 +297,14 @@ def stream_then_wait(tokens: list[str], *, seconds: float, comments: bool = Fals
     return plan
 
 
+def drop_connection() -> Plan:
+    """Read the request, then close the socket without a word (a stale keep-alive connection)."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.close_connection = True
+        h.connection.shutdown(socket.SHUT_RDWR)
+    return plan
+
+
 def http_error(status: int, message: str, *, metadata: dict | None = None, headers: dict | None = None) -> Plan:
     def plan(h: FakeHandler, body: dict) -> None:
         h.send_error_body(status, message, metadata, headers)
@@ -348,7 +356,7 @@ class FakeOpenRouter:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _Server | None = None
 
-    def start(self, port: int = 0) -> "FakeOpenRouter":
+    def start(self, port: int = 0) -> FakeOpenRouter:
         self._server = _Server(("127.0.0.1", port), FakeHandler)
         self._server.fake = self
         threading.Thread(target=self._server.serve_forever, daemon=True).start()

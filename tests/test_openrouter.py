@@ -101,6 +101,22 @@ def test_keepalive_comments_keep_a_slow_stream_alive(fake):
     assert collect(client.stream_chat([{"role": "user", "content": "hi"}], "x/y")) == "a end"
 
 
+def test_a_connection_dropped_before_any_answer_is_retried_once(client, fake):
+    fake.completion_plans.extend([fo.drop_connection(), fo.completion("After Retry")])
+    assert client.complete([{"role": "user", "content": "hi"}], "x/y").content == "After Retry"
+    fake.stream_plans.extend([fo.drop_connection(), fo.stream_tokens(["streamed"])])
+    assert collect(client.stream_chat([{"role": "user", "content": "hi"}], "x/y")) == "streamed"
+    assert len(fake.chat_requests()) == 4
+
+
+def test_a_second_drop_is_an_error_not_a_loop(client, fake):
+    fake.completion_plans.extend([fo.drop_connection(), fo.drop_connection(), fo.completion("never")])
+    with pytest.raises(UpstreamError) as info:
+        client.complete([{"role": "user", "content": "hi"}], "x/y")
+    assert info.value.status == 502 and "connection" in info.value.message.lower()
+    assert len(fake.chat_requests()) == 2
+
+
 def test_unreachable_upstream_is_a_readable_error():
     client = OpenRouterClient("http://127.0.0.1:9/api/v1", "k", connect_timeout=1, read_timeout=1)
     with pytest.raises(UpstreamError) as info:

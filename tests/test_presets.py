@@ -1,19 +1,9 @@
 """Presets and the model list over real HTTP."""
 import pytest
-import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
 
-
-@pytest.fixture(autouse=True)
-def default_presets(db_engine):
-    """Every test here starts and ends with the built-in presets."""
-    def clear():
-        with db_engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM preset"))
-    clear()
-    yield
-    clear()
+pytestmark = pytest.mark.usefixtures("default_presets")
 
 
 def presets(api) -> dict:

@@ -123,17 +123,10 @@ def test_fallback_title_is_the_first_words_cut_cleanly(message, expected):
 
 
 @pytest.fixture(autouse=True)
-def default_presets(request):
-    """Preset 6 starts unset (the default free model) in every lifecycle test."""
-    if "api" not in request.fixturenames and "launch" not in request.fixturenames:
-        yield
-        return
-    engine = request.getfixturevalue("db_engine")
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM preset"))
-    yield
-    with engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM preset"))
+def _default_presets_for_lifecycle_tests(request):
+    """Preset 6 starts unset (the default free model) in every test that talks to a server."""
+    if "api" in request.fixturenames or "launch" in request.fixturenames:
+        request.getfixturevalue("default_presets")
 
 
 def title_requests(fake):
@@ -318,7 +311,8 @@ def test_rename_beats_a_late_generated_title(api, fake):
     wait_for(lambda: False, timeout=0.5)  # give the late result time to (not) land
     data = api.get(f"/conversation/{result.conversation_id}").json()
     assert (data["title"], data["title_source"]) == ("Mine", "user")
-    assert api.post(f"/conversation/{result.conversation_id}/summarize").json() == {"title": "Mine", "title_source": "user"}
+    answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
+    assert answer == {"title": "Mine", "title_source": "user"}
 
 
 def test_force_regenerates_from_the_conversation_so_far(api, fake):

@@ -31,7 +31,8 @@ def _chosen_model(body: dict) -> str:
         raise ApiError(400, "Give either preset or model, not both.")
     if body.get("model") is not None:
         return presets.check_model_id(body["model"])
-    return presets.preset_model(presets.check_slot(body.get("preset", 1)))
+    slot = body.get("preset")
+    return presets.preset_model(presets.check_slot(1 if slot is None else slot))
 
 
 def _conversation_id(body: dict) -> str | None:
@@ -46,11 +47,10 @@ def chat():
     body = json_object_body()
     message = _message_text(body)
     model = _chosen_model(body)
-    conversation = conversations.start(_conversation_id(body))
     if not current_app.config["OPENROUTER_API_KEY"]:
-        db.session.rollback()
         raise ApiError(503, "No OpenRouter API key is set on the server. Add OPENROUTER_API_KEY=sk-or-… "
                             "to the .env file next to main.py (or the environment) and restart routerchat.")
+    conversation = conversations.start(_conversation_id(body))
     user_message = conversations.add_message(conversation.id, "user", message)
     db.session.commit()
     exchange = Exchange(conversation_id=conversation.id, user_message_id=user_message.id, model=model,

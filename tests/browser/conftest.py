@@ -42,5 +42,14 @@ def open_page(browser):
 
 
 @pytest.fixture
-def page(open_page, app_server):
+def page(open_page, app_server, default_presets):
     return open_page(app_server.url)
+
+
+ANSWER = '.message[data-role="assistant"]'
+
+
+def send(page, text: str) -> None:
+    """Type into the composer and press Enter, as a person would."""
+    page.fill("#message-input", text)
+    page.press("#message-input", "Enter")

@@ -1,28 +1,12 @@
 """What a person sees: sending, streaming, stopping, history, presets, sidebar, errors."""
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
+from tests.browser.conftest import ANSWER, send
 from tests.conftest import Api, wait_for
 
-pytestmark = pytest.mark.browser
-
-ANSWER = '.message[data-role="assistant"]'
-
-
-@pytest.fixture(autouse=True)
-def default_presets(db_engine):
-    with db_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM preset"))
-    yield
-    with db_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM preset"))
-
-
-def send(page, text: str) -> None:
-    page.fill("#message-input", text)
-    page.press("#message-input", "Enter")
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
 
 def test_a_message_streams_in_token_by_token(page, fake):
@@ -51,7 +35,8 @@ def test_stop_aborts_the_stream_and_keeps_the_partial_answer(page, fake, api):
     expect(answer.locator(".message-note")).to_contain_text("Stopped")
     upstream = fake.chat_requests(stream=True)[-1]
     assert wait_for(lambda: upstream.disconnected, timeout=10)
-    conversation_id = page.locator("#conversation-list [data-conversation-id]").first.get_attribute("data-conversation-id")
+    item = page.locator("#conversation-list [data-conversation-id]").first
+    conversation_id = item.get_attribute("data-conversation-id")
     stored = wait_for(lambda: len(api.get(f"/conversation/{conversation_id}").json()["messages"]) == 2
                       and api.get(f"/conversation/{conversation_id}").json()["messages"][1])
     assert stored["status"] == "stopped" and "w300" not in stored["content"]

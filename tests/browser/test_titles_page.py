@@ -1,25 +1,12 @@
 """Titles as a person sees them in the sidebar: generated, safe, renamed, regenerated, kept."""
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
+from tests.browser.conftest import ANSWER, send
 from tests.conftest import Api
 
-pytestmark = pytest.mark.browser
-
-ANSWER = '.message[data-role="assistant"]'
-
-
-@pytest.fixture(autouse=True)
-def default_presets(db_engine):
-    with db_engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM preset"))
-
-
-def send(page, text: str) -> None:
-    page.fill("#message-input", text)
-    page.press("#message-input", "Enter")
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
 
 def current_item(page):

@@ -104,6 +104,7 @@ export class Presets {
   }
 
   renderModels() {
+    if (!this.models) return;   // typed before the list arrived: rendered once it does
     const models = this.visibleModels();
     const current = this.preset(this.slot);
     this.list.replaceChildren(...models.slice(0, 200).map((model) => {
