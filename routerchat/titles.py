@@ -181,22 +181,29 @@ def _claim(conversation_id: str, token: str, force: bool) -> bool:
     return result.rowcount == 1
 
 
-def _finish(conversation_id: str, token: str, title: str | None, fallback: str) -> None:
-    """Save the outcome only while we still hold the claim; a user's title is never touched."""
+def _finish(conversation_id: str, token: str, title: str | None, fallback: str) -> TitleResult | None:
+    """Save the outcome only while we still hold the claim; a user's title is never touched.
+
+    Returns what was saved, or None when nothing was (renamed meanwhile, or a failed
+    regeneration that keeps the earlier generated title); the claim is released either way.
+    """
     mine = [Conversation.id == conversation_id, Conversation.title_claim_token == token,
             Conversation.title_source != "user"]
     release = {"title_claim_token": None, "title_claimed_at": None}
-    if title:
-        values = {"title": title, "title_source": "auto", **release}
-    else:  # a failed regeneration keeps an earlier generated title
+    outcome = TitleResult(title, "auto") if title else TitleResult(fallback, "fallback")
+    if not title:
         mine.append(Conversation.title_source.in_(("default", "fallback")))
-        values = {"title": fallback, "title_source": "fallback", **release}
-    db.session.execute(update(Conversation).where(*mine).values(**values)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(Conversation).where(Conversation.id == conversation_id,
-                                                  Conversation.title_claim_token == token)
-                       .values(**release).execution_options(synchronize_session=False))
+    saved = db.session.execute(
+        update(Conversation).where(*mine)
+        .values(title=outcome.title, title_source=outcome.title_source, **release)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if not saved:
+        db.session.execute(update(Conversation).where(Conversation.id == conversation_id,
+                                                      Conversation.title_claim_token == token)
+                           .values(**release).execution_options(synchronize_session=False))
     db.session.commit()
+    return outcome if saved else None
 
 
 def _ask_model(user_text: str, assistant_text: str) -> str | None:
@@ -261,7 +268,9 @@ def generate_summary(conversation_id: str, *, force: bool = False, background: b
         log.warning("title generation failed for conversation %s: %s", conversation_id,
                     getattr(exc, "detail", None) or repr(exc))
     try:
-        _finish(conversation_id, token, title, fallback_title(user_text))
+        saved = _finish(conversation_id, token, title, fallback_title(user_text))
+        if saved:
+            return saved
     except Exception:
         db.session.rollback()
         log.exception("could not save the title of conversation %s", conversation_id)

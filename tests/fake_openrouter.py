@@ -173,6 +173,7 @@ class ClientGone(Exception):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 256  # the default 5 drops simultaneous connects (1 s SYN retries)
     fake: FakeOpenRouter
 
     def handle_error(self, request, client_address) -> None:
