@@ -75,6 +75,7 @@ def test_presets_switch_the_model_in_one_click(page, fake):
     page.click('[data-preset="3"]')
     expect(page.locator('[data-preset="3"]')).to_have_attribute("aria-pressed", "true")
     expect(page.locator('[aria-pressed="true"]')).to_have_count(1)
+    expect(page.locator("#active-model")).to_have_text("google/gemini-2.5-pro")
     send(page, "Which model?")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
     assert fake.chat_requests(stream=True)[-1].body["model"] == "google/gemini-2.5-pro"
@@ -100,6 +101,7 @@ def test_changing_a_presets_model_in_the_settings_dialog(page, api, fake):
     page.click("#preset-save")
     expect(dialog).to_be_hidden()
     expect(page.locator('[data-preset="2"] .preset-label')).to_have_text("Mistral Small 3.2 24B")
+    expect(page.locator("#active-model")).to_have_text("mistralai/mistral-small-3.2-24b-instruct")
     assert api.get("/presets").json()["presets"][1]["model"] == "mistralai/mistral-small-3.2-24b-instruct"
     send(page, "hello mistral")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")

@@ -30,6 +30,7 @@ const presets = new Presets({
   bar: $("#preset-bar"),
   settingsButton: $("#settings-button"),
   dialog: $("#preset-dialog"),
+  activeModel: $("#active-model"),
 });
 
 function setPageTitle(title) {

@@ -10,8 +10,8 @@ function pricePerMillion(value) {
 }
 
 export class Presets {
-  constructor({ bar, settingsButton, dialog, onChange }) {
-    Object.assign(this, { bar, dialog, onChange });
+  constructor({ bar, settingsButton, dialog, activeModel }) {
+    Object.assign(this, { bar, dialog, activeModel });
     this.presets = [];
     this.models = null;
     this.active = Number(localStorage.getItem("routerchat.preset")) || 1;
@@ -56,7 +56,12 @@ export class Presets {
     for (const button of this.bar.querySelectorAll("[data-preset]")) {
       button.setAttribute("aria-pressed", String(Number(button.dataset.preset) === slot));
     }
-    if (this.onChange) this.onChange(slot);
+    this.showActiveModel();
+  }
+
+  showActiveModel() {
+    const preset = this.preset(this.active);
+    this.activeModel.textContent = preset ? preset.model : "";
   }
 
   preset(slot) {
@@ -151,6 +156,7 @@ export class Presets {
       const preset = await api.send(`/presets/${this.slot}`, { method: "PUT", body: { model: this.selectedModel } });
       this.presets = this.presets.map((p) => (p.slot === preset.slot ? preset : p));
       this.renderButton(preset);
+      this.showActiveModel();
       this.dialog.close();
     } catch (error) {
       this.error.textContent = error.message;
