@@ -17,9 +17,6 @@ from .sse import DONE_SENTINEL, iter_event_data, split_lines
 
 log = logging.getLogger(__name__)
 
-NORMAL_FINISH_REASONS = {"stop", "length", "tool_calls", "content_filter", "end_turn", "eos"}
-
-
 class UpstreamError(Exception):
     """OpenRouter (or the way to it) failed; `status` mirrors the HTTP status it implies."""
 
@@ -198,11 +195,7 @@ class ChatStream:
         self.result.model = model
         if chunk.get("usage"):
             self.result.usage = chunk["usage"]
-        choices = chunk.get("choices") or []
-        choice = choices[0] if choices and isinstance(choices[0], dict) else {}
-        if chunk.get("error") or choice.get("error") or choice.get("finish_reason") == "error":
-            raise _error_from_payload(chunk.get("error") or choice.get("error")
-                                      or {"message": "finish_reason error"}, model)
+        choice = _checked_first_choice(chunk, model)
         if choice.get("finish_reason"):
             self.result.finish_reason = choice["finish_reason"]
         delta = choice.get("delta") or {}
@@ -296,14 +289,21 @@ class OpenRouterClient:
         return [_model_entry(item) for item in data or [] if isinstance(item, dict) and item.get("id")]
 
 
-def _completion_from_payload(payload: object, model: str) -> Completion:
-    if not isinstance(payload, dict):
-        raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.", detail="not an object")
+def _checked_first_choice(payload: dict, model: str | None) -> dict:
+    """The first choice of a completion or chunk, raising when the payload reports a failure
+    (a top-level `error`, `choices[0].error`, or `finish_reason: "error"`, all seen with 200)."""
     choices = payload.get("choices") or []
     choice = choices[0] if choices and isinstance(choices[0], dict) else {}
     if payload.get("error") or choice.get("error") or choice.get("finish_reason") == "error":
         raise _error_from_payload(payload.get("error") or choice.get("error")
                                   or {"message": "finish_reason error"}, model)
+    return choice
+
+
+def _completion_from_payload(payload: object, model: str) -> Completion:
+    if not isinstance(payload, dict):
+        raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.", detail="not an object")
+    choice = _checked_first_choice(payload, model)
     message = choice.get("message") or {}
     content = message.get("content")
     reasoning = message.get("reasoning")

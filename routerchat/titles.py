@@ -217,11 +217,8 @@ def _ask_model(user_text: str, assistant_text: str) -> str | None:
 
 
 def _current(conversation_id: str) -> Conversation:
-    db.session.rollback()  # end any snapshot so we read what other workers committed
-    conversation = db.session.get(Conversation, conversation_id, populate_existing=True)
-    if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
-    return conversation
+    db.session.rollback()  # ends any snapshot and expires loaded rows: read what others committed
+    return conversations.get_or_404(conversation_id)
 
 
 def _wait_for_claim(conversation_id: str) -> Conversation:

@@ -16,6 +16,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from routerchat.config import normalize_database_url
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,13 +54,6 @@ def _postgres_schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{separator}options=-csearch_path%3D{schema}"
 
 
-def sqlalchemy_url(url: str) -> str:
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     """A new, empty database per pass: a SQLite file, or a PostgreSQL schema of its own."""
@@ -68,7 +62,7 @@ def database_url(request, tmp_path_factory):
         return
     base = os.environ["TEST_DATABASE_URL"]
     schema = f"rc_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sqlalchemy_url(base))
+    admin = sa.create_engine(normalize_database_url(base))
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     yield _postgres_schema_url(base, schema)
@@ -79,7 +73,7 @@ def database_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def db_engine(database_url):
-    engine = sa.create_engine(sqlalchemy_url(database_url))
+    engine = sa.create_engine(normalize_database_url(database_url))
     yield engine
     engine.dispose()
 
