@@ -5,6 +5,7 @@ import logging
 import re
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from . import catalog
 from .errors import ApiError
@@ -97,9 +98,21 @@ def set_preset(slot: int, model: object, label: object = None) -> dict:
     if slot == FREE_SLOT and not free:
         raise ApiError(400, f"Preset 6 is the free tier: “{model}” is not a free model. "
                             "Pick a model whose id ends with “:free”.")
-    preset = db.session.get(Preset, slot) or Preset(slot=slot)
-    preset.model = model
-    preset.label = label.strip() if isinstance(label, str) else label_for(model, entry)
-    db.session.add(preset)
-    db.session.commit()
-    return {"slot": slot, "model": preset.model, "label": preset.label}
+    return _store(slot, model, label.strip() if isinstance(label, str) else label_for(model, entry))
+
+
+def _store(slot: int, model: str, label: str) -> dict:
+    """Insert or update the slot; when two requests create the same slot at once, the loser's
+    insert fails on the primary key and it updates the row the winner made instead."""
+    for attempt in (1, 2):
+        preset = db.session.get(Preset, slot) or Preset(slot=slot)
+        preset.model, preset.label = model, label
+        db.session.add(preset)
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    return {"slot": slot, "model": model, "label": label}

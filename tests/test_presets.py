@@ -95,3 +95,16 @@ def test_models_unavailable_is_a_json_502(api, fake):
     fake.models_plan = fo.http_error(503, "down")
     response = api.get("/models")
     assert response.status_code == 502 and "error" in response.json()
+
+
+def test_simultaneous_first_changes_of_one_slot_both_succeed(api, app_server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import Api
+
+    models = ["openai/gpt-5", "google/gemini-2.5-flash"] * 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(lambda m: Api(app_server.url).put("/presets/3", json={"model": m}).status_code,
+                              models))
+    assert codes == [200] * 8
+    assert presets(api)[3]["model"] in set(models)
