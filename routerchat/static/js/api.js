@@ -17,7 +17,8 @@ async function errorFromResponse(response) {
   return new ApiError(message, response.status);
 }
 
-export async function send(url, { method = "GET", body, signal } = {}) {
+// fetch() with a JSON body, turning "no answer" and 4xx/5xx into ApiError with readable text.
+async function request(url, { method = "GET", body, signal } = {}) {
   const options = { method, signal, headers: {} };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
@@ -31,24 +32,17 @@ export async function send(url, { method = "GET", body, signal } = {}) {
     throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
   }
   if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
+
+export async function send(url, options) {
+  const response = await request(url, options);
   return response.status === 204 ? null : response.json();
 }
 
 // POST /chat and yield its events ({type: "conversation" | "chunk" | "done" | "error", ...}).
 export async function* chatEvents(body, signal) {
-  let response;
-  try {
-    response = await fetch("/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
-    throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
-  }
-  if (!response.ok) throw await errorFromResponse(response);
+  const response = await request("/chat", { method: "POST", body, signal });
   yield* parseEventStream(response.body, signal);
 }
 

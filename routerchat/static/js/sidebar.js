@@ -82,23 +82,21 @@ export class Sidebar {
   // is not stored yet (409) or another process is still generating.
   async name(id, { force = false, attempt = 0 } = {}) {
     this.setNaming(id, true);
+    const retryLater = () => {
+      if (attempt >= 3) return false;
+      setTimeout(() => this.name(id, { attempt: attempt + 1 }), 1000 * 2 ** attempt);
+      return true;
+    };
     try {
       const url = `/conversation/${encodeURIComponent(id)}/summarize${force ? "?force=1" : ""}`;
       const result = await api.send(url, { method: "POST" });
-      if (result.title_source === "default" && attempt < 3) {
-        setTimeout(() => this.name(id, { attempt: attempt + 1 }), 1000 * 2 ** attempt);
-        return;
-      }
+      if (result.title_source === "default" && retryLater()) return;
       this.setTitle(id, result.title, result.title_source);
-      this.setNaming(id, false);
     } catch (error) {
-      if (error.status === 409 && attempt < 3) {
-        setTimeout(() => this.name(id, { attempt: attempt + 1 }), 1000 * 2 ** attempt);
-        return;
-      }
+      if (error.status === 409 && retryLater()) return;
       console.warn("routerchat: could not name the conversation", error);
-      this.setNaming(id, false);
     }
+    this.setNaming(id, false);
   }
 
   regenerate(id) {
