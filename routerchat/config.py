@@ -57,8 +57,9 @@ def load_secret_key(instance_path: Path) -> str:
 
 def settings_from_env(instance_path: Path) -> dict:
     """Everything the app reads from its environment, as Flask config keys."""
-    load_dotenv(Path.cwd() / ".env")
-    load_dotenv(Path(__file__).resolve().parent.parent / ".env")
+    if os.environ.get("ROUTERCHAT_DOTENV", "1") != "0":  # the test suite sets 0: a developer's .env stays out
+        load_dotenv(Path.cwd() / ".env")
+        load_dotenv(Path(__file__).resolve().parent.parent / ".env")
     sqlite_default = f"sqlite:///{instance_path / 'routerchat.db'}"
     return {
         "SECRET_KEY": load_secret_key(instance_path),

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from .extensions import db
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

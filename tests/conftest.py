@@ -20,6 +20,10 @@ from routerchat.config import normalize_database_url
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
+# Tests see only the settings they give: never a developer's .env or exported OpenRouter/title settings.
+os.environ["ROUTERCHAT_DOTENV"] = "0"
+for _name in [n for n in os.environ if n.startswith(("OPENROUTER_", "TITLE_"))]:
+    del os.environ[_name]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -112,7 +116,7 @@ class AppServer:
 def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: str) -> AppServer:
     """`python main.py` from an unrelated working directory, configured only by environment."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENROUTER_", "TITLE_"))}
+    env = dict(os.environ)
     env.update({
         "PORT": str(port), "HOST": "127.0.0.1", "DATABASE_URL": database_url,
         "OPENROUTER_BASE_URL": upstream_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
@@ -137,6 +141,29 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"app did not start:\n{server.log_text()}")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, fake, tmp_path_factory):
+    """The app in this process, on the pass's database, for tests that need no real server
+    (validation tables, storage, JSON routes): fast, and exceptions surface directly."""
+    from routerchat import create_app
+    from routerchat.database import upgrade_database
+
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
+        "TITLE_TIMEOUT": 2.0, "UPSTREAM_READ_TIMEOUT": 5.0, "MODELS_CACHE_SECONDS": 0.0,
+    }, instance_path=str(instance))
+    upgrade_database(application)
+    return application
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client on the in-process app."""
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

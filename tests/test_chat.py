@@ -186,14 +186,14 @@ def test_bad_input_on_an_existing_conversation_changes_nothing(api, db_engine):
     assert api.get(f"/conversation/{existing.conversation_id}").json() == snapshot
 
 
-def test_get_on_chat_is_a_json_405(api):
-    response = api.get("/chat")
-    assert response.status_code == 405 and "error" in response.json()
+def test_get_on_chat_is_a_json_405(client):
+    response = client.get("/chat")
+    assert response.status_code == 405 and "error" in response.get_json()
 
 
-def test_unknown_route_is_a_json_404(api):
-    response = api.get("/no/such/route")
-    assert response.status_code == 404 and response.json() == {"error": "Not found."}
+def test_unknown_route_is_a_json_404(client):
+    response = client.get("/no/such/route")
+    assert response.status_code == 404 and response.get_json() == {"error": "Not found."}
 
 
 def test_many_concurrent_chats_all_complete(api, app_server, fake):

@@ -37,10 +37,20 @@ def test_defaults_need_nothing_but_an_instance_folder(tmp_path, monkeypatch):
 
 def test_dotenv_in_the_working_directory_is_read(tmp_path, monkeypatch):
     environment = {k: v for k, v in os.environ.items() if k != "TITLE_FALLBACK_MODELS"}
+    environment["ROUTERCHAT_DOTENV"] = "1"
     monkeypatch.setattr(os, "environ", environment)  # what .env loads vanishes after the test
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("TITLE_FALLBACK_MODELS=a/b:free, c/d:free\n")
     assert settings_from_env(Path(tmp_path))["TITLE_FALLBACK_MODELS"] == ["a/b:free", "c/d:free"]
+
+
+def test_the_test_suite_never_reads_a_developers_dotenv(tmp_path, monkeypatch):
+    environment = {k: v for k, v in os.environ.items() if k != "TITLE_MODEL_DEFAULT"}
+    monkeypatch.setattr(os, "environ", environment)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("TITLE_MODEL_DEFAULT=developer/own-model:free\n")
+    assert os.environ["ROUTERCHAT_DOTENV"] == "0"  # set by tests/conftest.py for every process it starts
+    assert settings_from_env(Path(tmp_path))["TITLE_MODEL_DEFAULT"] == "meta-llama/llama-3.2-3b-instruct:free"
 
 
 def test_bad_numbers_are_reported_by_name(tmp_path, monkeypatch):
