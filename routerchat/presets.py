@@ -16,6 +16,7 @@ from .openrouter import UpstreamError, is_free_model
 log = logging.getLogger(__name__)
 
 SLOTS = range(1, 7)
+SLOT_NUMBERS = {str(slot): slot for slot in SLOTS}  # "²".isdigit() is true, so match the exact text
 FREE_SLOT = 6
 MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
