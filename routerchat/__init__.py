@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from .config import settings_from_env
-from .database import MIGRATIONS_DIR, configure_engine, engine_options
+from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     install_secret_redaction(app.config["OPENROUTER_API_KEY"])
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
     configure_engine(app)
     register_error_handlers(app)
 

@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, update
 
+from . import search
 from .errors import ApiError
 from .extensions import db
 from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
+from .search_text import QueryError, query_words
 
 MAX_PAGE = 200
 
@@ -49,19 +51,33 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def list_page(limit: int, before: str | None) -> dict:
-    """Most recently updated first; ties ordered by id so pages never skip or repeat."""
+def list_page(limit: int, before: str | None, q: str = "") -> dict:
+    """Most recently updated first; ties ordered by id so pages never skip or repeat.
+
+    With search words (`q`), only conversations having all of them, each with a `snippet`.
+    """
+    try:
+        words = query_words(q)
+    except QueryError as exc:
+        raise ApiError(400, str(exc)) from exc
+    after = decode_cursor(before) if before else None
+    rows = search.matching_conversations(words, limit + 1, after) if words else _newest(limit + 1, after)
+    page = rows[:limit]
+    items = [c.summary() for c in page]
+    if words:
+        found = search.snippets([c.id for c in page], words)
+        for item in items:
+            item["snippet"] = found.get(item["id"], "")
+    return {"conversations": items, "next": encode_cursor(page[-1]) if len(rows) > limit else None}
+
+
+def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
     query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-    if before:
-        moment, last_id = decode_cursor(before)
+    if after is not None:
+        moment, last_id = after
         query = query.where(or_(Conversation.updated_at < moment,
                                 and_(Conversation.updated_at == moment, Conversation.id < last_id)))
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return {
-        "conversations": [c.summary() for c in page],
-        "next": encode_cursor(page[-1]) if len(rows) > limit else None,
-    }
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def detail(conversation: Conversation) -> dict:

@@ -8,9 +8,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .extensions import db
+from .search_text import fold
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+SEARCH_INDEX_TABLES = ("message_fts", "conversation_fts")
+
+
+def is_model_table(name: str | None, type_: str, _parent_names: object = None) -> bool:
+    """Alembic's include_name: the search index (and FTS5's shadow tables) is not a model."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_TABLES))
 
 
 def engine_options(database_url: str) -> dict:
@@ -28,6 +37,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The search index (migration 0004) folds text through this function in its triggers.
+    dbapi_connection.create_function("rc_fold", 1, fold, deterministic=True)
 
 
 def configure_engine(app: Flask) -> None:

@@ -12,7 +12,7 @@ bp = Blueprint("conversations", __name__)
 @bp.get("/conversations")
 def list_conversations():
     limit = conversations.parse_limit(request.args.get("limit"))
-    return jsonify(conversations.list_page(limit, request.args.get("before") or None))
+    return jsonify(conversations.list_page(limit, request.args.get("before") or None, request.args.get("q", "")))
 
 
 @bp.get("/conversation/<conversation_id>")

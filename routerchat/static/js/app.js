@@ -2,6 +2,7 @@
 import * as api from "./api.js";
 import { MessageView } from "./messages.js";
 import { Presets } from "./presets.js";
+import { SearchBox } from "./search.js";
 import { Sidebar } from "./sidebar.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -25,6 +26,8 @@ const sidebar = new Sidebar({
   onDeleted: (id) => { if (id === state.conversationId) newChat(); },
   onTitle: (id, title) => { if (id === state.conversationId) setPageTitle(title); },
 });
+
+new SearchBox({ input: $("#conversation-search"), sidebar });
 
 const presets = new Presets({
   bar: $("#preset-bar"),

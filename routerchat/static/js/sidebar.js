@@ -1,12 +1,22 @@
 // The conversation list: one [data-conversation-id] item per conversation, newest first,
 // with inline rename (Enter saves, Escape cancels), "Regenerate title" and delete.
 import * as api from "./api.js";
+import { highlight, searchWords } from "./search.js";
 
 export class Sidebar {
   constructor({ list, template, loadMore, empty, onOpen, onDeleted, onTitle }) {
     Object.assign(this, { list, template, loadMore, empty, onOpen, onDeleted, onTitle });
     this.next = null;
+    this.query = "";      // the search shown, "" for the plain list
+    this.loads = 0;       // answers to older requests (slower typing) are dropped
+    this.emptyText = empty.textContent;
     this.loadMore.addEventListener("click", () => this.load({ more: true }));
+  }
+
+  search(query) {
+    if (query === this.query) return Promise.resolve();
+    this.query = query;
+    return this.load();
   }
 
   item(id) {
@@ -14,8 +24,13 @@ export class Sidebar {
   }
 
   async load({ more = false } = {}) {
-    const query = more && this.next ? `?before=${encodeURIComponent(this.next)}` : "";
-    const page = await api.send(`/conversations${query}`);
+    const params = new URLSearchParams();
+    if (this.query) params.set("q", this.query);
+    if (more && this.next) params.set("before", this.next);
+    const load = ++this.loads;
+    const query = params.toString();
+    const page = await api.send(`/conversations${query ? `?${query}` : ""}`);
+    if (load !== this.loads) return;
     if (!more) this.list.replaceChildren();
     for (const conversation of page.conversations) {
       if (!this.item(conversation.id)) this.list.appendChild(this.build(conversation));
@@ -26,14 +41,21 @@ export class Sidebar {
   }
 
   updateEmpty() {
+    this.showEmpty(this.query ? `No chat contains “${this.query}”.` : this.emptyText);
     this.empty.hidden = this.list.children.length > 0;
   }
 
-  build({ id, title, title_source }) {
+  showEmpty(text) {
+    this.empty.textContent = text;
+    this.empty.hidden = false;
+  }
+
+  build({ id, title, title_source, snippet }) {
     const li = this.template.content.firstElementChild.cloneNode(true);
     li.dataset.conversationId = id;
     li.dataset.titleSource = title_source;
     li.querySelector(".conversation-title").textContent = title;
+    if (this.query) this.showHits(li, title, snippet);
     const link = li.querySelector(".conversation-link");
     link.href = `/?c=${encodeURIComponent(id)}`;
     link.addEventListener("click", (event) => {
@@ -44,6 +66,17 @@ export class Sidebar {
     li.querySelector(".regenerate-button").addEventListener("click", () => this.regenerate(id));
     li.querySelector(".delete-button").addEventListener("click", () => this.remove(id));
     return li;
+  }
+
+  // Search results: the title and a plain-text snippet, hits highlighted.
+  showHits(li, title, snippet) {
+    const words = searchWords(this.query);
+    highlight(li.querySelector(".conversation-title"), title, words);
+    if (!snippet) return;
+    const text = document.createElement("span");
+    text.className = "conversation-snippet";
+    highlight(text, snippet, words);
+    li.querySelector(".conversation-link").append(text);
   }
 
   addNew(id) {
