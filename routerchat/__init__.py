@@ -30,8 +30,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure_engine(app)
     register_error_handlers(app)
 
-    from .views import chat, conversations, pages, presets
+    from .views import chat, conversations, pages, presets, usage
 
-    for module in (pages, chat, conversations, presets):
+    for module in (pages, chat, conversations, presets, usage):
         app.register_blueprint(module.bp)
     return app

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, update
 
-from . import search
+from . import costs, search
 from .errors import ApiError
 from .extensions import db
 from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
@@ -81,7 +81,8 @@ def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation
 
 
 def detail(conversation: Conversation) -> dict:
-    return {**conversation.summary(), "messages": [m.to_dict() for m in conversation.messages]}
+    messages = [m.to_dict() for m in conversation.messages]
+    return {**conversation.summary(), "cost": costs.conversation_cost(conversation), "messages": messages}
 
 
 def check_title(title: object) -> str:
@@ -125,7 +126,8 @@ def add_message(conversation_id: str, role: str, content: str, *, model: str | N
                       status=status, error=error, created_at=now,
                       prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
                       completion_tokens=_int_or_none(usage.get("completion_tokens")),
-                      total_tokens=_int_or_none(usage.get("total_tokens")))
+                      total_tokens=_int_or_none(usage.get("total_tokens")),
+                      cost=_cost_or_none(usage.get("cost")))
     db.session.add(message)
     db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
     return message
@@ -133,6 +135,13 @@ def add_message(conversation_id: str, role: str, content: str, *, model: str | N
 
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _cost_or_none(value: object) -> float | None:
+    """OpenRouter's `cost` (credits = US dollars); other upstreams send none, or nonsense."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < 1e6 else None
 
 
 def upstream_history(conversation_id: str) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -38,6 +38,12 @@ class Conversation(db.Model):
     title_claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
     title_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     title_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The title requests' model and usage, summed over attempts (for the cost of a conversation).
+    title_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    title_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    title_prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_cost: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -74,6 +80,7 @@ class Message(db.Model):
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    cost: Mapped[float | None] = mapped_column(Float, default=None)  # US dollars (OpenRouter credits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -91,12 +98,13 @@ class Message(db.Model):
         }
 
     def usage(self) -> dict | None:
-        if self.total_tokens is None and self.prompt_tokens is None:
+        if self.total_tokens is None and self.prompt_tokens is None and self.cost is None:
             return None
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
+            "cost": self.cost,
         }
 
 

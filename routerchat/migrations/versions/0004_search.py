@@ -5,12 +5,12 @@ kept up to date by triggers. PostgreSQL: pg_trgm GIN indexes on rc_fold(...), an
 unaccent. Both are filled for the conversations that exist already.
 
 Revision ID: 0004_search
-Revises: 0001_initial
+Revises: 0002_title_usage
 """
 from alembic import op
 
 revision = '0004_search'
-down_revision = '0001_initial'
+down_revision = '0002_title_usage'
 branch_labels = None
 depends_on = None
 
