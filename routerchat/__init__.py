@@ -30,8 +30,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure_engine(app)
     register_error_handlers(app)
 
-    from .views import chat, conversations, pages, presets, usage
+    from .views import chat, conversations, pages, presets, transfer, usage
 
-    for module in (pages, chat, conversations, presets, usage):
+    for module in (pages, chat, conversations, presets, transfer, usage):
         app.register_blueprint(module.bp)
     return app

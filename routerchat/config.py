@@ -11,6 +11,7 @@ DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"
 DEFAULT_MESSAGE_MAX_CHARS = 100_000
 MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_IMPORT_MAX_MB = 50
 
 
 def _env(name: str, default: str = "") -> str:
@@ -73,6 +74,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "FREE_MODEL_DEFAULT": _env("FREE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
         "MESSAGE_MAX_CHARS": int(_env_float("MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS)),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "IMPORT_MAX_BYTES": int(_env_float("IMPORT_MAX_MB", DEFAULT_IMPORT_MAX_MB) * 1024 * 1024),
         "UPSTREAM_CONNECT_TIMEOUT": _env_float("UPSTREAM_CONNECT_TIMEOUT", 10.0),
         "UPSTREAM_READ_TIMEOUT": _env_float("UPSTREAM_READ_TIMEOUT", 120.0),
         "TITLE_TIMEOUT": _env_float("TITLE_TIMEOUT", 20.0),

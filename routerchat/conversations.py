@@ -121,16 +121,20 @@ def add_message(conversation_id: str, role: str, content: str, *, model: str | N
                 status: str = "complete", error: str | None = None, usage: dict | None = None) -> Message:
     """Store a message and move its conversation to the top of the list (caller commits)."""
     now = utcnow()
-    usage = usage or {}
     message = Message(conversation_id=conversation_id, role=role, content=content, model=model,
-                      status=status, error=error, created_at=now,
-                      prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
-                      completion_tokens=_int_or_none(usage.get("completion_tokens")),
-                      total_tokens=_int_or_none(usage.get("total_tokens")),
-                      cost=_cost_or_none(usage.get("cost")))
+                      status=status, error=error, created_at=now, **usage_columns(usage))
     db.session.add(message)
     db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
     return message
+
+
+def usage_columns(usage: dict | None) -> dict:
+    """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
+    usage = usage or {}
+    return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),
+            "completion_tokens": _int_or_none(usage.get("completion_tokens")),
+            "total_tokens": _int_or_none(usage.get("total_tokens")),
+            "cost": _cost_or_none(usage.get("cost"))}
 
 
 def _int_or_none(value: object) -> int | None:

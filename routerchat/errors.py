@@ -11,8 +11,13 @@ log = logging.getLogger(__name__)
 FRIENDLY_HTTP_MESSAGES = {
     404: "Not found.",
     405: "This method is not allowed here.",
-    413: "The request body is larger than the 1 MB limit.",
 }
+
+
+def _too_large_message() -> str:
+    """Name the limit that applied to this request (1 MB for most routes, more for an import)."""
+    limit = request.max_content_length or 0
+    return f"The request body is larger than the {limit / (1024 * 1024):g} MB limit."
 
 
 class ApiError(Exception):
@@ -48,6 +53,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
+        if status == 413:
+            return error_response(413, _too_large_message())
         return error_response(status, FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
 
     @app.errorhandler(Exception)

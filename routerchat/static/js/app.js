@@ -3,6 +3,7 @@ import * as api from "./api.js";
 import { MessageView } from "./messages.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
+import { UsageDialog } from "./usage.js";
 import { Sidebar } from "./sidebar.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -28,6 +29,7 @@ const sidebar = new Sidebar({
 });
 
 new SearchBox({ input: $("#conversation-search"), sidebar });
+new UsageDialog({ button: $("#usage-button"), dialog: $("#usage-dialog"), onImported: () => sidebar.load() });
 
 const presets = new Presets({
   bar: $("#preset-bar"),

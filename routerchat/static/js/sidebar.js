@@ -65,6 +65,7 @@ export class Sidebar {
     li.querySelector(".rename-button").addEventListener("click", () => this.startRename(li));
     li.querySelector(".regenerate-button").addEventListener("click", () => this.regenerate(id));
     li.querySelector(".delete-button").addEventListener("click", () => this.remove(id));
+    li.querySelector(".export-button").addEventListener("click", (event) => this.toggleExportMenu(event.currentTarget, id));
     return li;
   }
 
@@ -77,6 +78,33 @@ export class Sidebar {
     text.className = "conversation-snippet";
     highlight(text, snippet, words);
     li.querySelector(".conversation-link").append(text);
+  }
+
+  // The conversation's export menu: Markdown or JSON, as downloads.
+  toggleExportMenu(button, id) {
+    const open = this.list.querySelector(".export-menu");
+    if (open) open.remove();
+    for (const other of this.list.querySelectorAll(".export-button")) other.setAttribute("aria-expanded", "false");
+    if (open && open.dataset.for === id) return;
+    const menu = document.createElement("div");
+    menu.className = "export-menu";
+    menu.dataset.for = id;
+    menu.setAttribute("role", "menu");
+    for (const [format, label] of [["md", "Markdown"], ["json", "JSON"]]) {
+      const link = document.createElement("a");
+      link.href = `/conversation/${encodeURIComponent(id)}/export?format=${format}`;
+      link.setAttribute("download", "");
+      link.setAttribute("role", "menuitem");
+      link.textContent = `Export as ${label}`;
+      link.addEventListener("click", () => menu.remove());
+      menu.append(link);
+    }
+    button.setAttribute("aria-expanded", "true");
+    button.closest(".conversation-item").append(menu);
+    menu.querySelector("a").focus();
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { menu.remove(); button.setAttribute("aria-expanded", "false"); button.focus(); }
+    });
   }
 
   addNew(id) {
