@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import assets
 from .config import settings_from_env
 from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
 from .errors import register_error_handlers
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
     configure_engine(app)
     register_error_handlers(app)
+    assets.init_app(app)
 
     from .views import chat, conversations, pages, presets, transfer, usage
 
