@@ -1,6 +1,7 @@
 // Model output is untrusted: Markdown becomes HTML only through DOMPurify, code is highlighted
 // from text, links open in a new tab without referrer, and remote images are not loaded
 // (an image URL is a classic way to smuggle conversation data out).
+import { extractMath, restoreMath } from "./math.js";
 
 const PURIFY_OPTIONS = {
   USE_PROFILES: { html: true },
@@ -40,9 +41,11 @@ function addCopyButton(pre) {
   pre.appendChild(button);
 }
 
-export function renderMarkdown(target, text) {
+export function renderMarkdown(target, source) {
   configure();
+  const { text, formulas } = extractMath(source);
   target.innerHTML = window.DOMPurify.sanitize(window.marked.parse(text), PURIFY_OPTIONS);
+  restoreMath(target, formulas);
   for (const code of target.querySelectorAll("pre > code")) {
     window.hljs.highlightElement(code);
     addCopyButton(code.parentElement);

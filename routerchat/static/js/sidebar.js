@@ -177,6 +177,7 @@ export class Sidebar {
       finished = true;
       const value = input.value.trim();
       input.replaceWith(title);
+      li.classList.remove("renaming");
       if (!save || !value || value === title.textContent) return;
       try {
         const conversation = await api.send(`/conversation/${encodeURIComponent(li.dataset.conversationId)}`,
@@ -191,6 +192,7 @@ export class Sidebar {
       if (event.key === "Escape") { event.preventDefault(); finish(false); }
     });
     input.addEventListener("blur", () => finish(true));
+    li.classList.add("renaming");   // the row's buttons step aside for the input
     title.replaceWith(input);
     input.focus();
     input.select();
