@@ -3,6 +3,7 @@ import * as api from "./api.js";
 import { MessageView } from "./messages.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
+import { installShortcuts } from "./shortcuts.js";
 import { UsageDialog } from "./usage.js";
 import { Sidebar } from "./sidebar.js";
 
@@ -29,6 +30,11 @@ const sidebar = new Sidebar({
 });
 
 new SearchBox({ input: $("#conversation-search"), sidebar });
+installShortcuts({
+  dialog: $("#shortcuts-dialog"), input, search: $("#conversation-search"), stopButton,
+  newChatButton: $("#new-chat-button"), presetButton: (slot) => $(`[data-preset="${slot}"]`),
+});
+$("#shortcuts-button").addEventListener("click", () => $("#shortcuts-dialog").showModal());
 new UsageDialog({ button: $("#usage-button"), dialog: $("#usage-dialog"), onImported: () => sidebar.load() });
 
 const presets = new Presets({
@@ -200,8 +206,6 @@ function wireEvents() {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       sendMessage();
-    } else if (event.key === "Escape" && state.streaming) {
-      stopStreaming();
     }
   });
   input.addEventListener("input", autosize);
