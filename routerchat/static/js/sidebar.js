@@ -3,6 +3,15 @@
 import * as api from "./api.js";
 import { highlight, searchWords } from "./search.js";
 
+// Sidebar groups by last activity, like ChatGPT's: [label, newest age in days it covers].
+const GROUPS = [["Today", 0], ["Yesterday", 1], ["Previous 7 days", 7], ["Previous 30 days", 30], ["Older", Infinity]];
+
+export function groupLabel(updated, now = new Date()) {
+  const midnight = (date) => new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  const days = Math.round((midnight(now) - midnight(updated)) / 86400000);
+  return GROUPS.find(([, upTo]) => days <= upTo)[0];
+}
+
 export class Sidebar {
   constructor({ list, template, loadMore, empty, onOpen, onDeleted, onTitle }) {
     Object.assign(this, { list, template, loadMore, empty, onOpen, onDeleted, onTitle });
@@ -37,12 +46,36 @@ export class Sidebar {
     }
     this.next = page.next;
     this.loadMore.hidden = !page.next;
+    this.listChanged();
+  }
+
+  items() {
+    return [...this.list.querySelectorAll("[data-conversation-id]")];
+  }
+
+  listChanged() {
+    this.regroup();
     this.updateEmpty();
   }
 
   updateEmpty() {
     this.showEmpty(this.query ? `No chat contains “${this.query}”.` : this.emptyText);
-    this.empty.hidden = this.list.children.length > 0;
+    this.empty.hidden = this.items().length > 0;
+  }
+
+  // Date headings before the first chat of each group (the items stay newest first).
+  regroup() {
+    for (const heading of this.list.querySelectorAll(".conversation-group")) heading.remove();
+    let current = null;
+    for (const li of this.items()) {
+      const label = groupLabel(new Date(li.dataset.updatedAt || Date.now()));
+      if (label === current) continue;
+      const heading = document.createElement("li");
+      heading.className = "conversation-group";
+      heading.textContent = label;
+      li.before(heading);
+      current = label;
+    }
   }
 
   showEmpty(text) {
@@ -50,9 +83,10 @@ export class Sidebar {
     this.empty.hidden = false;
   }
 
-  build({ id, title, title_source, snippet }) {
+  build({ id, title, title_source, snippet, updated_at: updatedAt }) {
     const li = this.template.content.firstElementChild.cloneNode(true);
     li.dataset.conversationId = id;
+    li.dataset.updatedAt = updatedAt || new Date().toISOString();
     li.dataset.titleSource = title_source;
     li.querySelector(".conversation-title").textContent = title;
     if (this.query) this.showHits(li, title, snippet);
@@ -110,16 +144,19 @@ export class Sidebar {
   addNew(id) {
     if (this.item(id)) return;
     this.list.prepend(this.build({ id, title: "New Conversation", title_source: "default" }));
-    this.updateEmpty();
+    this.listChanged();
   }
 
   moveToTop(id) {
     const li = this.item(id);
-    if (li && li !== this.list.firstElementChild) this.list.prepend(li);
+    if (!li) return;
+    li.dataset.updatedAt = new Date().toISOString();
+    this.list.prepend(li);
+    this.listChanged();
   }
 
   setActive(id) {
-    for (const li of this.list.children) {
+    for (const li of this.items()) {
       const active = li.dataset.conversationId === id;
       li.classList.toggle("active", active);
       li.querySelector(".conversation-link").toggleAttribute("aria-current", active);
@@ -211,7 +248,7 @@ export class Sidebar {
       }
     }
     if (li) li.remove();
-    this.updateEmpty();
+    this.listChanged();
     this.onDeleted(id);
   }
 }
