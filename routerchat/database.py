@@ -37,7 +37,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # The search index (migration 0004) folds text through this function in its triggers.
+    register_search_functions(dbapi_connection)
+
+
+def register_search_functions(dbapi_connection, _record=None) -> None:
+    """The search index's triggers (migration 0004) fold text with rc_fold: every SQLite connection
+    that writes conversations or messages needs it."""
     dbapi_connection.create_function("rc_fold", 1, fold, deterministic=True)
 
 
