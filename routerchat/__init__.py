@@ -11,6 +11,7 @@ from .database import MIGRATIONS_DIR, configure_engine, engine_options
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
+from .security import register_security
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     configure_engine(app)
     register_error_handlers(app)
+    register_security(app)
 
     from .views import chat, conversations, pages, presets
 

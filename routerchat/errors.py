@@ -48,7 +48,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
+        response = error_response(status, FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
+        for name, value in exc.get_headers():  # keeps `Allow` on 405 (and `Retry-After` where set)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
