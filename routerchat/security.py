@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, jsonify, request
 
 from .errors import ApiError
-from .text_safety import bad_character, nesting_depth, strings_in
+from .text_safety import bad_character, json_problem
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -109,13 +109,15 @@ def check_body() -> None:
 
 def check_json(raw: bytes) -> None:
     """Deep nesting, NUL and lone surrogates are refused before any route reads the body."""
-    if nesting_depth(raw) > MAX_JSON_DEPTH:
-        raise ApiError(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
         value = json.loads(raw)
+    except RecursionError as exc:  # the parser's own guard against `[[[[…`
+        raise ApiError(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
     except ValueError:
         return  # the route says the body is not valid JSON
-    check_strings("The JSON body", strings_in(value))
+    problem = json_problem(value, MAX_JSON_DEPTH)
+    if problem:
+        raise ApiError(400, f"The JSON body {problem}.")
 
 
 def check_strings(where: str, texts) -> None:

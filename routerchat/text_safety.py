@@ -1,6 +1,6 @@
 """Pure text checks and repairs for strings that cross a trust boundary (no Flask, no database).
 
-People's input is checked and refused at the edge (`bad_character`, `nesting_depth`); model
+People's input is checked and refused at the edge (`bad_character`, `json_problem`); model
 output is repaired instead (`strip_title_controls`, `SurrogateJoiner`): an answer is never
 rejected for what a model wrote. Upstream error text is redacted (`redact_secrets`) because a
 proxy or an OpenAI-compatible server may echo our `Authorization` header back.
@@ -40,43 +40,26 @@ def bad_character(text: str) -> str | None:
     return None
 
 
-def nesting_depth(raw: bytes) -> int:
-    """The deepest `[`/`{` nesting of a JSON document, counted without parsing it.
+def json_problem(value: object, max_depth: int) -> str | None:
+    """Why a parsed JSON value cannot be accepted, or None: nesting deeper than `max_depth`, or
+    a string (object keys included) that `bad_character` refuses.
 
-    Brackets inside strings do not count. Measuring first lets a hostile `[[[[…` be refused
-    before the recursive parser could run out of stack.
+    Walks with its own stack, so a value as deep as the parser allowed cannot exhaust Python's.
     """
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):  # ] }
-            depth -= 1
-    return deepest
-
-
-def strings_in(value: object) -> Iterable[str]:
-    """Every string of a parsed JSON value, object keys included (depth already bounded)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield key
-            yield from strings_in(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from strings_in(item)
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            problem = bad_character(item)
+            if problem:
+                return f"has a string that {problem}"
+        elif isinstance(item, (dict, list)):
+            if depth > max_depth:
+                return f"is nested more than {max_depth} levels deep"
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return None
 
 
 def strip_title_controls(text: str) -> str:

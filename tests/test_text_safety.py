@@ -10,9 +10,8 @@ from routerchat.text_safety import (
     SurrogateJoiner,
     bad_character,
     join_surrogates,
-    nesting_depth,
+    json_problem,
     redact_secrets,
-    strings_in,
     strip_title_controls,
 )
 from routerchat.titles import clean_title
@@ -28,16 +27,27 @@ def test_bad_character(text, bad):
     assert (bad_character(text) is not None) == bad
 
 
-@pytest.mark.parametrize("raw,depth", [
-    (b"{}", 1), (b'{"a": [1, {"b": []}]}', 4), (b'"[[[[["', 0), (b'{"a": "\\"[[["}', 1),
-    (b"[" * 1000, 1000), (b'["\\\\", [[]]]', 3),
+def nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("value,problem", [
+    ({"message": "hi", "list": [1, {"a": "b"}]}, None),
+    ("just a string", None),
+    (nested(32), None),
+    (nested(33), "nested more than 32"),
+    ({"a": {"b": nested(31)}}, "nested more than 32"),
+    ({"deep": [[[["\x00"]]]]}, "NUL"),
+    ({"key\ud800": 1}, "surrogate"),
+    ([1, 2.5, True, None, "\udfff"], "surrogate"),
+    (nested(900), "nested more than 32"),  # as deep as the parser allows: walked without recursion
 ])
-def test_nesting_depth_ignores_brackets_in_strings(raw, depth):
-    assert nesting_depth(raw) == depth
-
-
-def test_strings_in_yields_keys_and_values_at_any_depth():
-    assert sorted(strings_in({"a": ["b", {"c": "d"}], "e": 1})) == ["a", "b", "c", "d", "e"]
+def test_json_problem(value, problem):
+    found = json_problem(value, 32)
+    assert (found is None) if problem is None else (problem in found)
 
 
 @pytest.mark.parametrize("raw,clean", [
