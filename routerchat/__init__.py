@@ -12,6 +12,7 @@ from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
+from .security import register_security
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure_engine(app)
     register_error_handlers(app)
     assets.init_app(app)
+    register_security(app)
 
     from .views import chat, conversations, pages, presets, transfer, usage
 

@@ -12,6 +12,7 @@ from .errors import ApiError
 from .extensions import db
 from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
 from .search_text import QueryError, query_words
+from .text_safety import bad_character
 
 MAX_PAGE = 200
 
@@ -34,6 +35,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, conversation_id = raw.split("|", 1)
+        if bad_character(conversation_id):  # base64 can hide a NUL the URL check cannot see
+            raise ValueError(conversation_id)
         return datetime.fromisoformat(moment), conversation_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiError(400, "before is not a cursor this server gave out.") from exc

@@ -1,7 +1,7 @@
 """Conversations as files (pure: no Flask, no database): routerchat's JSON, ChatGPT's export, Markdown.
 
-Reading is strict and all-or-nothing: anything malformed raises ArchiveError with a plain-words
-reason, and the caller imports nothing. A conversation that is well formed but has nothing to
+Reading is strict and all-or-nothing: anything malformed (including text no database can store:
+NUL, lone surrogates) raises ArchiveError with a plain-words reason, and the caller imports nothing. A conversation that is well formed but has nothing to
 import (no question or answer with text) is skipped, and said so.
 """
 from __future__ import annotations
@@ -10,6 +10,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+
+from .text_safety import MAX_JSON_DEPTH, json_problem
 
 FORMAT = "routerchat"
 FORMAT_VERSION = 1
@@ -42,12 +44,17 @@ class Archived:
 
 
 def load_json(raw: bytes) -> object:
+    """The file's JSON, refused when it nests too deeply or holds text no database can store."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except RecursionError as exc:
-        raise ArchiveError("The file nests too deeply to be a conversation export.") from exc
+        raise ArchiveError(f"The file is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ArchiveError("The file is not valid JSON (UTF-8).") from exc
+    problem = json_problem(data)
+    if problem:
+        raise ArchiveError(f"The file {problem}.")
+    return data
 
 
 def read_archive(data: object) -> tuple[list[Archived], list[dict]]:
@@ -98,9 +105,9 @@ def _routerchat_entry(message: object, where: str) -> Entry:
         raise ArchiveError(f"In the export, {where} needs a role (user or assistant) and text content.")
     status = message.get("status") if message.get("status") in IMPORT_STATUSES else "stopped"
     usage = message.get("usage") if isinstance(message.get("usage"), dict) else None
-    return Entry(role=role, content=_text(content, where), created_at=_timestamp(message.get("created_at"), where),
-                 model=_optional_text(message.get("model"), where), status="complete" if role == "user" else status,
-                 error=_optional_text(message.get("error"), where), usage=usage)
+    return Entry(role=role, content=content, created_at=_timestamp(message.get("created_at"), where),
+                 model=_optional_text(message.get("model")), status="complete" if role == "user" else status,
+                 error=_optional_text(message.get("error")), usage=usage)
 
 
 # --- ChatGPT's conversations.json -----------------------------------------------------------------
@@ -160,7 +167,7 @@ def _chatgpt_entry(message: object, where: str, after: datetime) -> Entry | None
     created = created if created is not None and created > after else after + timedelta(microseconds=1)
     model = metadata.get("model_slug")
     return Entry(role=author["role"], content=text, created_at=created,
-                 model=_optional_text(model, where) if author["role"] == "assistant" else None)
+                 model=_optional_text(model) if author["role"] == "assistant" else None)
 
 
 def _chatgpt_text(content: object, where: str) -> str:
@@ -172,25 +179,18 @@ def _chatgpt_text(content: object, where: str) -> str:
     parts = content.get("parts")
     if not isinstance(parts, list):
         raise ArchiveError(f"In the ChatGPT export, a message of {where} has text without parts.")
-    pieces = [_text(part, where) if isinstance(part, str) else "[attachment not imported]" for part in parts]
+    pieces = [part if isinstance(part, str) else "[attachment not imported]" for part in parts]
     return "\n\n".join(piece for piece in pieces if piece)
 
 
 # --- values -------------------------------------------------------------------------------------
 
-def _text(value: str, where: str) -> str:
-    if "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value):
-        raise ArchiveError(f"In the file, {where} contains characters that are not text (NUL or a broken surrogate).")
-    return value
-
-
-def _optional_text(value: object, where: str) -> str | None:
-    return _text(value, where)[:200] if isinstance(value, str) and value else None
+def _optional_text(value: object) -> str | None:
+    return value[:200] if isinstance(value, str) and value else None
 
 
 def _title(value: object) -> str:
     title = " ".join(value.split()) if isinstance(value, str) else ""
-    title = _text(title, "a title")
     return title[:TITLE_MAX_CHARS].rstrip() or UNTITLED
 
 

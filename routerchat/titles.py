@@ -21,6 +21,7 @@ from . import conversations, presets
 from .errors import ApiError
 from .extensions import db
 from .models import DEFAULT_TITLE, TITLE_MAX_CHARS, Conversation, Message, utcnow
+from .text_safety import strip_title_controls
 from .upstream import client_for
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def clean_title(raw: str | None) -> str | None:
     """A usable title from a model's answer, or None when the answer is not a title."""
     if not raw:
         return None
-    text = THINK_BLOCK.sub("", raw)
+    text = THINK_BLOCK.sub("", strip_title_controls(raw))
     closings = list(THINK_CLOSE.finditer(text))
     if closings:  # the model left out the opening tag: everything before the close is reasoning
         text = text[closings[-1].end():]

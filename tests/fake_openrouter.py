@@ -312,6 +312,36 @@ def http_error(status: int, message: str, *, metadata: dict | None = None, heade
     return plan
 
 
+def stream_surrogate_halves(before: str, halves: list[str], after: str) -> Plan:
+    """An answer whose JSON escapes characters as UTF-16 halves (`"\\ud83d"`), each half in a
+    chunk of its own, as a byte-oriented proxy or a tokenizer boundary can produce."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        for content in (before, *halves, after):
+            h.write_data(h.chunk(content))  # json.dumps escapes each half as \uXXXX
+        h.write_data(h.chunk("", finish="stop"))
+        h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def echoed_credentials(h: FakeHandler) -> str:
+    """An error text quoting the request's credentials, as some proxies and compatible servers do."""
+    auth = h.headers.get("Authorization", "")
+    return f"Invalid request headers {{'Authorization': '{auth}'}}; key {auth.removeprefix('Bearer ')} refused"
+
+
+def echo_authorization(status: int = 400, *, midstream: bool = False) -> Plan:
+    """Fail with the Authorization header in the error message: as an HTTP error (streams,
+    completions and the model list), or `midstream` as an error chunk after some text."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        if midstream:
+            stream_midstream_error(["Partial"], code=status, message=echoed_credentials(h))(h, body)
+        else:
+            h.send_error_body(status, echoed_credentials(h))
+    return plan
+
+
 # --- plans: completions --------------------------------------------------------------------
 def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
                reasoning: str | None = None, model: str | None = None) -> Plan:

@@ -5,7 +5,7 @@ import io
 import json
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
+from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
 
 from .. import conversations, portable, transfer
 from ..errors import ApiError
@@ -39,8 +39,7 @@ def export_everything():
 
 
 def _uploaded_bytes() -> bytes:
-    """The file from a multipart form (field `file`) or a JSON body, within IMPORT_MAX_BYTES."""
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    """The file from a multipart form (field `file`) or a JSON body (security.py sets the size limit)."""
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
