@@ -14,12 +14,15 @@ from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
 MAX_PAGE = 200
 
 
+NOT_FOUND = "No conversation with this id (it may have been deleted)."
+
+
 def get_or_404(conversation_id: object) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
         conversation = db.session.get(Conversation, conversation_id)
     if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
+        raise ApiError(404, NOT_FOUND)
     return conversation
 
 

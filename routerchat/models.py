@@ -4,13 +4,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-
-DEFAULT_TITLE = "New Conversation"
-TITLE_MAX_CHARS = 100
+from .title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
 
 
 def utcnow() -> datetime:
@@ -38,6 +36,12 @@ class Conversation(db.Model):
     title_claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
     title_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     title_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The title requests' model and usage, summed over attempts (for the cost of a conversation).
+    title_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    title_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    title_prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_cost: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 

@@ -5,7 +5,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from routerchat.titles import SEED, build_prompt, clean_title, cut_head, fallback_title
+from routerchat.title_text import SEED, build_prompt, clean_title, cut_head
 from tests import fake_openrouter as fo
 from tests.conftest import Api, wait_for
 
@@ -105,20 +105,6 @@ def test_cut_head_leaves_short_text_alone_and_cuts_on_words():
     assert cut_head("alpha beta gamma delta", 12) == "alpha beta …"
 
 
-@pytest.mark.parametrize("message,expected", [
-    ("How do I sort a list of dictionaries by a key in Python?", "How do I sort a list"),
-    ("Hi!", "Hi"),
-    ("**Explain** `asyncio` please", "Explain asyncio please"),
-    ("  spaced\n\nout   words ", "spaced out words"),
-    ("如何在Python中对字典列表按键排序并保持稳定性以及处理缺失的键和其他边缘情况的最佳方法是什么呢朋友们", None),
-])
-def test_fallback_title_is_the_first_words_cut_cleanly(message, expected):
-    title = fallback_title(message)
-    assert 0 < len(title) <= 50
-    if expected:
-        assert title == expected
-
-
 # --- the lifecycle over real HTTP ------------------------------------------------------------------
 
 
@@ -178,8 +164,8 @@ def test_a_second_exchange_makes_no_second_title_request(api, fake):
 
 
 def test_summarize_joins_the_automatic_run_with_one_upstream_request(api, fake):
-    fake.completion_plans.append(fo.completion("Joined Title", delay=1.0))
-    result = api.chat("race me")
+    fake.completion_plans.append(fo.completion("Joined Race", delay=1.0))
+    result = api.chat("join the race")
     responses = []
 
     def summarize():
@@ -190,14 +176,14 @@ def test_summarize_joins_the_automatic_run_with_one_upstream_request(api, fake):
     for thread in threads:
         thread.join()
     assert [r.status_code for r in responses] == [200] * 4
-    assert {(r.json()["title"], r.json()["title_source"]) for r in responses} == {("Joined Title", "auto")}
+    assert {(r.json()["title"], r.json()["title_source"]) for r in responses} == {("Joined Race", "auto")}
     assert len(title_requests(fake)) == 1
-    assert api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Joined Title"
+    assert api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Joined Race"
 
 
 def test_two_server_processes_share_one_title_request(api, launch, fake):
     other = Api(launch().url)
-    fake.completion_plans.append(fo.completion("Shared Title", delay=1.0))
+    fake.completion_plans.append(fo.completion("Shared Workers", delay=1.0))
     result = api.chat("two workers")
     answers = []
 
@@ -208,7 +194,7 @@ def test_two_server_processes_share_one_title_request(api, launch, fake):
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(answer == {"title": "Shared Title", "title_source": "auto"} for answer in answers)
+    assert all(answer == {"title": "Shared Workers", "title_source": "auto"} for answer in answers)
     assert len(title_requests(fake)) == 1
 
 
@@ -250,13 +236,13 @@ def test_title_failures_give_the_fallback_and_leave_the_chat_alone(api, fake, na
     result = api.chat("Explain quantum entanglement simply, please")
     assert result.last["type"] == "done"
     settled = api.settled_title(result.conversation_id)
-    assert (settled["title"], settled["title_source"]) == ("Explain quantum entanglement simply, please", "fallback")
+    assert (settled["title"], settled["title_source"]) == ("Explain quantum entanglement simply", "fallback")
     assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
     follow_up = api.chat("More?", conversation_id=result.conversation_id)
     assert follow_up.last["type"] == "done"
     # the later answer retries once; let it finish so it cannot take the next test's plan
     assert wait_for(lambda: len(title_requests(fake)) == 2 and all(r.finished for r in title_requests(fake)))
-    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Echo Title")
+    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Echo Reply")
 
 
 def test_a_fallback_is_retried_once_by_the_next_answer(api, fake):
@@ -286,7 +272,7 @@ def test_summarize_returns_a_fallback_as_it_is(api, fake):
     result = api.chat("fallback please")
     api.settled_title(result.conversation_id)
     answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
-    assert answer == {"title": "fallback please", "title_source": "fallback"}
+    assert answer == {"title": "Fallback", "title_source": "fallback"}
     assert len(title_requests(fake)) == 1
 
 
@@ -304,7 +290,7 @@ def test_a_slow_title_model_delays_neither_done_nor_other_chats(launch, fake):
 
 
 def test_rename_beats_a_late_generated_title(api, fake):
-    fake.completion_plans.append(fo.completion("Late Title", delay=1.5))
+    fake.completion_plans.append(fo.completion("Late Race", delay=1.5))
     result = api.chat("rename race")
     assert api.patch(f"/conversation/{result.conversation_id}", json={"title": "Mine"}).status_code == 200
     wait_for(lambda: title_requests(fake) and title_requests(fake)[-1].finished)
@@ -372,7 +358,7 @@ def test_a_stopped_first_answer_still_gets_a_title(api, app_server, fake):
 def test_a_stale_claim_is_taken_over(api, fake, db_engine, launch):
     client = Api(launch(TITLE_CLAIM_STALE_SECONDS="1", TITLE_WAIT_SECONDS="0.5").url)
     fake.completion_plans.append(fo.http_error(503, "down"))
-    result = client.chat("abandoned claim")
+    result = client.chat("claim taken over")
     client.settled_title(result.conversation_id)
     with db_engine.begin() as conn:  # a worker that claimed the job and died long ago
         conn.execute(sa.text("UPDATE conversation SET title = 'New Conversation', title_source = 'default', "
@@ -418,7 +404,7 @@ def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(loc
 
     conversation_id = seed_conversation(local_app, 1, title="question 0", title_source="fallback", title_attempts=1)
     with local_app.app_context():
-        result = generate_summary(conversation_id, background=True)
+        result = generate_summary(conversation_id, trigger=None)
     assert (result.title, result.title_source) == ("question 0", "fallback")
     assert title_requests(fake) == []
 
@@ -426,10 +412,10 @@ def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(loc
 def test_the_background_job_of_a_later_answer_retries_a_fallback_once(local_app, fake):
     from routerchat.titles import generate_summary
 
-    fake.completion_plans.append(fo.completion("Second Try"))
+    fake.completion_plans.append(fo.completion("Second Question"))
     conversation_id = seed_conversation(local_app, 3, title="question 0", title_source="fallback", title_attempts=1)
     with local_app.app_context():
-        assert generate_summary(conversation_id, background=True).title == "Second Try"
+        assert generate_summary(conversation_id, trigger=None).title == "Second Question"
     assert len(title_requests(fake)) == 1
 
 
@@ -439,5 +425,5 @@ def test_the_page_request_after_a_late_background_job_changes_nothing(local_app,
     conversation_id = seed_conversation(local_app, 1, title="Done Already", title_source="auto", title_attempts=1)
     with local_app.app_context():
         assert generate_summary(conversation_id).to_dict() == {"title": "Done Already", "title_source": "auto"}
-        assert generate_summary(conversation_id, background=True).title == "Done Already"
+        assert generate_summary(conversation_id, trigger=None).title == "Done Already"
     assert title_requests(fake) == []
