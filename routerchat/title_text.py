@@ -72,17 +72,17 @@ LANGUAGE_BY_SCRIPT = {"Cyrillic": "Russian", "Greek": "Greek", "Arabic": "Arabic
                       "Kana": "Japanese"}
 FUNCTION_WORDS = {
     "English": "a an the of to for in on at by with and or from about into as is are was be it this that "
-               "my your our me i you we how what why which can do does some any",
+               "my your our me i you we how what why which can do does some any without",
     "French": "le la les un une des de du d l et ou à au aux pour avec en sur par dans mon ma mes "
-              "est que qui ce cette comment",
-    "Spanish": "el la los las un una unos unas de del y o a al con para por en mi mis que es se cómo como",
+              "est que qui ce cette comment sans",
+    "Spanish": "el la los las un una unos unas de del y o a al con para por en mi mis que es se cómo como sin",
     "German": "der die das den dem des ein eine einen einem und oder mit für von zu zum zur im in auf "
-              "mein meine ist ich wie was",
+              "mein meine ist ich wie was damit dass wenn als ob ohne",
     "Portuguese": "o a os as um uma de do da dos das e ou com para por em no na nos nas meu minha é "
-                  "que como",
+                  "que como sem",
     "Italian": "il lo la i gli le un una di del della dei e o con per in su nel nella mio mia è che "
-               "come",
-    "Russian": "и в во на с со по для о об к из у от мой моя мне что как это ли",
+               "come senza",
+    "Russian": "и в во на с со по для о об к из у от мой моя мне что как это ли без",
 }
 FUNCTION_WORD_SET = {word for words in FUNCTION_WORDS.values() for word in words.split()}
 DENSE_FILLER = set("的是了在和有我你他这那个一不么吗呢吧也就都要会可以到说之與与"
@@ -121,6 +121,16 @@ def scripts_compatible(title_script: str, user_script: str) -> bool:
     return title_script == user_script or {title_script, user_script} <= {"Han", "Kana"}
 
 
+FUNCTION_WORDS_BY_LANGUAGE = {name: set(listed.split()) for name, listed in FUNCTION_WORDS.items()}
+
+
+def function_word_votes(text: str) -> Counter:
+    """How many function words of each language the text uses."""
+    words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
+    return Counter({name: hits for name, listed in FUNCTION_WORDS_BY_LANGUAGE.items()
+                    if (hits := sum(word in listed for word in words))})
+
+
 def language_name(text: str) -> str:
     """A name for {language}: by script, and for Latin text by its most frequent function words."""
     weights = script_weights(text)
@@ -129,10 +139,8 @@ def language_name(text: str) -> str:
     script = dominant_script(text)
     if script in LANGUAGE_BY_SCRIPT:
         return LANGUAGE_BY_SCRIPT[script]
-    words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
-    votes = {name: sum(word in set(listed.split()) for word in words) for name, listed in FUNCTION_WORDS.items()}
-    best = max(votes, key=votes.get)
-    return best if votes[best] else "the language of the user's message"
+    votes = function_word_votes(text)
+    return votes.most_common(1)[0][0] if votes else "the language of the user's message"
 
 
 # --- cleaning ------------------------------------------------------------------------------------
@@ -140,13 +148,13 @@ def language_name(text: str) -> str:
 THINK_BLOCK = re.compile(r"<(think|thinking|reasoning|reflection|thought)\b[^>]*>.*?(?:</\1\s*>|$)",
                          re.IGNORECASE | re.DOTALL)
 THINK_CLOSE = re.compile(r"</(?:think|thinking|reasoning|reflection|thought)\s*>", re.IGNORECASE)
-LABEL = re.compile(r"^(?:(?:suggested|conversation|chat|short|concise|possible)\s+)?title\s*[:：\-–—]\s*",
-                   re.IGNORECASE)
+LABEL = re.compile(r"^(?:(?:suggested|conversation|chat|short|concise|possible)\s+)?"
+                   r"(?:title|topic|subject|category|theme|heading|headline)\s*[:：\-–—]\s*", re.IGNORECASE)
 TRANSCRIPT_LINE = re.compile(r"^(?:user|assistant|human|ai|system)\s*:", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^(?:#{1,6}\s*|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 EMPHASIS = re.compile(r"\*\*(.+?)\*\*")  # not __: titles like "Python __init__ Explained"
 QUOTES = "\"'`“”‘’„‟«»‹›「」『』＂＇"
-END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—"
+END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—؟।"
 USELESS_TITLES = {"title", "new conversation", "untitled", "conversation", "none", "n/a"}
 
 
@@ -284,9 +292,14 @@ def dense_characters(text: str) -> set[str]:
             and not unicodedata.name(char, "").startswith("HIRAGANA")}
 
 
+def display_width(text: str) -> int:
+    """Columns on screen: wide (CJK) characters take two, as in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
 def is_too_long(candidate: Candidate) -> bool:
-    """A sentence or a continuation, not a title."""
-    return len(candidate.title.split()) > MAX_WORDS or len(candidate.title) > MAX_CHARS
+    """A sentence or a continuation, not a title: over 8 words, or over 60 columns wide."""
+    return len(candidate.title.split()) > MAX_WORDS or display_width(candidate.title) > MAX_CHARS
 
 
 def is_option_list(candidate: Candidate) -> bool:
@@ -320,6 +333,15 @@ def is_other_script(candidate: Candidate) -> bool:
     return bool(title_script and user_script) and not scripts_compatible(title_script, user_script)
 
 
+def is_other_language(candidate: Candidate) -> bool:
+    """Same script, another language: at least two function words of other languages and none
+    of the user's ("What is photosynthesis" for a German question)."""
+    user_language = language_name(candidate.user)
+    votes = function_word_votes(candidate.title)
+    return (user_language in FUNCTION_WORDS_BY_LANGUAGE and sum(votes.values()) >= 2
+            and not votes[user_language])
+
+
 def is_ungrounded(candidate: Candidate) -> bool:
     """No content word (or stem) shared with the exchange the model saw, and for Han, Kana and
     Hangul no shared character: words from elsewhere ("Pregnancyuser" for banana bread)."""
@@ -337,6 +359,7 @@ CHECKS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("task_talk", talks_about_the_task),
     ("too_long", is_too_long),
     ("other_script", is_other_script),
+    ("other_language", is_other_language),
     ("ungrounded", is_ungrounded),
 )
 
@@ -373,7 +396,8 @@ OPENERS = (
     "hello", "hi", "hey", "hiya", "good morning", "good afternoon", "good evening", "greetings", "please",
     "pls", "quick question", "ok so", "okay so", "so", "thanks", "can you", "could you", "would you",
     "will you", "can u", "can i", "could i", "how do i", "how can i", "how should i", "how would i",
-    "how do you", "how to", "what is", "what's", "what are", "tell me about", "tell me", "explain to me",
+    "how do you", "how to", "what is", "what's", "what are", "what does", "what do", "why is", "why does",
+    "why do", "why are", "give me", "can you give me", "tell me about", "tell me", "explain to me",
     "help me with", "help me", "i need help with", "i need to", "i need", "i want to", "i'd like to",
     "i would like to", "is it possible to", "is there a way to", "show me how to", "show me",
     # French
@@ -382,7 +406,7 @@ OPENERS = (
     "est-ce que", "qu'est-ce que", "aide-moi à", "j'ai besoin de", "je voudrais", "je veux",
     # Spanish
     "hola", "buenos días", "buenas", "por favor", "puedes", "podrías", "cómo puedo", "cómo", "qué es",
-    "necesito", "quiero", "ayúdame a", "ayúdame con",
+    "necesito", "quiero", "ayúdame a", "ayúdame con", "por qué",
     # German
     "hallo", "guten tag", "moin", "bitte", "kannst du mir", "kannst du", "können sie mir", "können sie",
     "könntest du", "wie kann ich", "wie", "was ist", "ich möchte", "ich brauche", "hilf mir bei",
@@ -390,7 +414,7 @@ OPENERS = (
     # Portuguese
     "olá", "oi", "bom dia", "você pode", "como posso", "como", "o que é", "preciso de", "me ajude a",
     # Italian
-    "ciao", "buongiorno", "salve", "per favore", "puoi", "potresti", "come posso", "come", "cos'è",
+    "ciao", "buongiorno", "salve", "per favore", "puoi", "potresti", "come posso", "come senza", "cos'è",
     "che cos'è", "vorrei", "ho bisogno di", "aiutami a",
     # Russian
     "привет", "здравствуйте", "добрый день", "пожалуйста", "подскажите", "подскажи", "можешь",
@@ -405,7 +429,7 @@ DENSE_OPENERS = ("こんにちは", "こんばんは", "すみません", "你�
 CLOSERS = ("please", "thanks", "thank you", "por favor", "bitte", "s'il vous plaît", "s'il te plaît",
            "per favore", "пожалуйста", "알려주세요", "알려줘", "해주세요", "해줘", "주세요", "있나요",
            "인가요", "뭐야", "무엇인가요")
-DENSE_CLOSERS = ("を教えてください", "教えてください", "を作ってください", "してください", "ください",
+DENSE_CLOSERS = ("とは何ですか", "は何ですか", "は何", "を教えてください", "教えてください", "を作ってください", "してください", "ください",
                  "ですか", "ますか", "でしょうか", "について", "吗", "嗎", "呢", "吧", "か")
 DENSE_PARTICLES = "のをにはがでとへもや的了"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")

@@ -86,6 +86,7 @@ class Snapshot:
     title: str
     title_source: str
     attempts: int
+    claimed: bool
     answers: int
     user_text: str | None
     assistant_text: str | None
@@ -102,12 +103,13 @@ def _message_text(conversation_id: str, role: str, newest: bool = False):
 
 
 def _read(conversation_id: str, trigger: Trigger | None) -> Snapshot:
-    """One SELECT: the title state, the messages to name, the answer count and preset 6."""
+    """One SELECT: the title state and claim, the messages to name, the answer count and preset 6."""
     answers = (select(func.count()).select_from(Message)
                .where(Message.conversation_id == conversation_id, Message.role == "assistant").scalar_subquery())
     stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT).scalar_subquery()
     row: Row | None = db.session.execute(
-        select(Conversation.title, Conversation.title_source, Conversation.title_attempts, answers,
+        select(Conversation.title, Conversation.title_source, Conversation.title_attempts,
+               Conversation.title_claim_token.is_not(None), answers,
                _message_text(conversation_id, "user"),
                _message_text(conversation_id, "assistant", newest=trigger is Trigger.REGENERATE), stored_model)
         .where(Conversation.id == conversation_id)
@@ -252,7 +254,9 @@ def generate_summary(conversation_id: str, trigger: Trigger | None = Trigger.PAG
     if trigger is None:
         trigger = Trigger.FIRST_ANSWER if snapshot.answers <= 1 else Trigger.LATER_ANSWER
     if not should_generate(snapshot.title_source, trigger, snapshot.attempts):
-        return snapshot.result()
+        # a page request still waits for a generation under way (a later answer's retry)
+        waits = snapshot.claimed and trigger is Trigger.PAGE_REQUEST
+        return _wait_for_claim(conversation_id) if waits else snapshot.result()
     if snapshot.answers == 0 or snapshot.user_text is None:
         raise NoAnswerYet()
     token = uuid.uuid4().hex

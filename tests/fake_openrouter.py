@@ -313,8 +313,11 @@ def http_error(status: int, message: str, *, metadata: dict | None = None, heade
 
 
 # --- plans: completions --------------------------------------------------------------------
+TITLE_USAGE = {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}
+
+
 def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
-               reasoning: str | None = None, model: str | None = None) -> Plan:
+               reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE) -> Plan:
     def plan(h: FakeHandler, body: dict) -> None:
         if delay:
             time.sleep(delay)
@@ -323,7 +326,7 @@ def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
                           "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,
                                        "message": {"role": "assistant", "content": content, "refusal": None,
                                                    "reasoning": reasoning}}],
-                          "usage": {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}})
+                          "usage": usage})
     return plan
 
 

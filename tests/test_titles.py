@@ -427,3 +427,137 @@ def test_the_page_request_after_a_late_background_job_changes_nothing(local_app,
         assert generate_summary(conversation_id).to_dict() == {"title": "Done Already", "title_source": "auto"}
         assert generate_summary(conversation_id, trigger=None).title == "Done Already"
     assert title_requests(fake) == []
+
+
+# --- what is not a title becomes the fallback ----------------------------------------------------------
+
+BREAD = "Can you give me a recipe for banana bread without eggs?"
+NOT_TITLES = {
+    "refusal": "I'm sorry, but I can't create a title for this conversation.",
+    "option_list": "Sure! Here are a few title options:\n1. Eggless Banana Bread\n2. Vegan Banana Loaf",
+    "task_talk": "Describe the context of this conversation",
+    "too_long": "Can you give me a recipe for banana bread without eggs and with some nuts in it",
+    "other_script": "経営の可能性",
+    "ungrounded": "Pregnancyuser",
+}
+
+
+@pytest.mark.parametrize("rule", list(NOT_TITLES))
+def test_what_is_not_a_title_becomes_the_fallback(api, app_server, fake, rule):
+    fake.completion_plans.append(fo.completion(NOT_TITLES[rule]))
+    result = api.chat(BREAD)
+    assert result.last["type"] == "done" and result.text == f"Echo: {BREAD}"
+    settled = api.settled_title(result.conversation_id)
+    assert (settled["title"], settled["title_source"]) == ("Recipe for banana bread without eggs", "fallback")
+    assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
+    assert len(title_requests(fake)) == 1
+    assert wait_for(lambda: f"conversation={result.conversation_id} source=fallback rule={rule} "
+                    in app_server.log_text())
+
+
+def test_title_usage_is_summed_over_attempts(api, fake, db_engine):
+    usage = {"prompt_tokens": 120, "completion_tokens": 6, "total_tokens": 126, "cost": 0.00025}
+    fake.completion_plans.extend([fo.completion("Pregnancyuser", usage=usage, model="meta-llama/llama-3.2-3b"),
+                                  fo.completion("Usage Summed", usage=usage, model="meta-llama/llama-3.2-3b")])
+    result = api.chat("are usage numbers summed?")
+    assert api.settled_title(result.conversation_id)["title_source"] == "fallback"
+    api.chat("again", conversation_id=result.conversation_id)
+    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Usage Summed")
+    with db_engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT title_model, title_requests, title_prompt_tokens, title_completion_tokens, "
+                                   "title_cost FROM conversation WHERE id = :id"), {"id": result.conversation_id}).one()
+    assert tuple(row[:4]) == ("meta-llama/llama-3.2-3b", 2, 240, 12) and row[4] == pytest.approx(0.0005)
+
+
+def test_a_failed_title_request_counts_without_usage(api, fake, db_engine):
+    fake.completion_plans.append(fo.http_error(503, "down"))
+    result = api.chat("count failures")
+    api.settled_title(result.conversation_id)
+    with db_engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT title_model, title_requests, title_prompt_tokens, title_cost "
+                                   "FROM conversation WHERE id = :id"), {"id": result.conversation_id}).one()
+    assert tuple(row) == (fo.FREE_MODEL, 1, None, None)
+
+
+def test_title_prompt_from_the_environment(launch, fake):
+    client = Api(launch(TITLE_PROMPT="Name it in {language}: {user} => {assistant}").url)
+    client.settled_title(client.chat("Привет, как дела?").conversation_id)
+    prompt = title_requests(fake)[-1].body["messages"][-1]["content"]
+    assert prompt == "Name it in Russian: Привет, как дела? => Echo: Привет, как дела?"
+
+
+def test_an_invalid_title_prompt_stops_the_start_with_a_clear_error(launch):
+    with pytest.raises(RuntimeError, match=r"TITLE_PROMPT uses unknown fields \['question'\]"):
+        launch(TITLE_PROMPT="Title for {question}")
+
+
+def test_slow_titles_beyond_the_pool_delay_nothing_else(launch, fake):
+    """More slow title requests than database connections: the jobs hold none while waiting."""
+    server = launch(DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0", TITLE_TIMEOUT="20")
+    client = Api(server.url)
+    fake.completion_plans.extend([fo.completion(f"Slow {n}", delay=6.0) for n in range(3)])
+    for n in range(3):
+        assert client.chat(f"slow {n}").last["type"] == "done"
+    slow = wait_for(lambda: len(title_requests(fake)) == 3 and title_requests(fake))
+    assert slow and not any(request.finished for request in slow)
+    assert client.get("/healthz").json()["ok"] is True
+    assert len(client.get("/conversations").json()["conversations"]) >= 3
+    assert client.chat("meanwhile").last["type"] == "done"
+    assert not any(request.finished for request in slow), "a request waited for a title job's connection"
+
+
+# --- the job in-process: statements, a failed save ----------------------------------------------------
+
+
+def count_statements(app):
+    from sqlalchemy import event
+
+    from routerchat.extensions import db
+
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_the_title_job_is_three_statements(local_app, fake):
+    from routerchat.titles import generate_summary
+
+    conversation_id = seed_conversation(local_app, 1)
+    fake.completion_plans.append(fo.completion("Question Answered"))
+    statements = count_statements(local_app)
+    with local_app.app_context():
+        assert generate_summary(conversation_id, trigger=None).title == "Question Answered"
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "UPDATE"]
+
+
+def test_a_failed_save_releases_the_claim_at_once(local_app, fake, monkeypatch):
+    from routerchat import titles
+
+    conversation_id = seed_conversation(local_app, 1)
+    fake.completion_plans.extend([fo.completion("Never Saved"), fo.completion("Saved Answer")])
+    monkeypatch.setattr(titles, "_usage_values", lambda answer: 1 / 0)
+    with local_app.app_context():
+        result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
+        assert (result.title, result.title_source) == ("New Conversation", "default")
+        monkeypatch.undo()
+        result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
+    assert (result.title, result.title_source) == ("Saved Answer", "auto")
+    assert len(title_requests(fake)) == 2
+
+
+@pytest.mark.parametrize("source,trigger,attempts,generates", [
+    ("default", "FIRST_ANSWER", 0, True), ("default", "LATER_ANSWER", 1, True),
+    ("default", "PAGE_REQUEST", 0, True), ("default", "REGENERATE", 0, True),
+    ("fallback", "FIRST_ANSWER", 1, False), ("fallback", "LATER_ANSWER", 1, True),
+    ("fallback", "LATER_ANSWER", 2, False), ("fallback", "PAGE_REQUEST", 1, False),
+    ("fallback", "REGENERATE", 2, True),
+    ("auto", "FIRST_ANSWER", 1, False), ("auto", "LATER_ANSWER", 1, False),
+    ("auto", "PAGE_REQUEST", 1, False), ("auto", "REGENERATE", 1, True),
+    ("user", "FIRST_ANSWER", 0, False), ("user", "LATER_ANSWER", 1, False),
+    ("user", "PAGE_REQUEST", 0, False), ("user", "REGENERATE", 1, False),
+])
+def test_should_generate_table(source, trigger, attempts, generates):
+    from routerchat.titles import Trigger, should_generate
+
+    assert should_generate(source, Trigger[trigger], attempts) is generates
