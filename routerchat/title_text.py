@@ -154,7 +154,7 @@ TRANSCRIPT_LINE = re.compile(r"^(?:user|assistant|human|ai|system)\s*:", re.IGNO
 LIST_MARKER = re.compile(r"^(?:#{1,6}\s*|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 EMPHASIS = re.compile(r"\*\*(.+?)\*\*")  # not __: titles like "Python __init__ Explained"
 QUOTES = "\"'`“”‘’„‟«»‹›「」『』＂＇"
-END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—؟।"
+END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—؟،।"
 USELESS_TITLES = {"title", "new conversation", "untitled", "conversation", "none", "n/a"}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from routerchat.title_text import (
     Candidate, PromptTemplateError, build_prompt, check_prompt_template, dominant_script, fallback_title,
-    is_option_list, is_other_script, is_refusal, is_too_long, is_ungrounded, judge, language_name, same_stem,
+    is_option_list, is_other_language, is_other_script, is_refusal, is_too_long, is_ungrounded, judge, language_name, same_stem,
     talks_about_the_task,
 )
 from tests.title_corpus import GOOD
@@ -99,6 +99,20 @@ def test_other_script(title, user, fires):
     assert is_other_script(candidate(title, user=user, assistant="")) is fires
 
 
+@pytest.mark.parametrize("title,user,fires", [
+    ("What is photosynthesis", "Kannst du mir erklären, wie Photosynthese funktioniert?", True),
+    ("What is your favorite food", "¿Cómo puedo hacer pan sin gluten en casa?", True),
+    ("Photosynthese einfach erklärt", "Kannst du mir erklären, wie Photosynthese funktioniert?", False),
+    ("Pan sin gluten casero", "¿Cómo puedo hacer pan sin gluten en casa?", False),
+    ("Photosynthesis", "Kannst du mir erklären, wie Photosynthese funktioniert?", False),  # no function word
+    ("Git merge vs. rebase", "Was ist der Unterschied zwischen Git merge und rebase?", False),
+    ("La Révolution française en bref", "Peux-tu m'expliquer la Révolution française ?", False),
+    ("Sort a list in Python", "Sort this list: 3 1 2", False),  # the same language
+])
+def test_other_language(title, user, fires):
+    assert is_other_language(candidate(title, user=user)) is fires
+
+
 @pytest.mark.parametrize("title,fires", [
     ("Eggless Banana Bread Recipe", False),  # abstractive: "eggless" shares no word, "banana" does
     ("Baking Without Eggs", False),  # "eggs"
@@ -139,7 +153,7 @@ def test_same_stem(a, b, same):
     ("为什么天空是蓝色的？", "Han", "Chinese"),
     ("김치찌개 만드는 법", "Hangul", "Korean"),
     ("كيف أتعلم البرمجة", "Arabic", "Arabic"),
-    ("Pythonで辞書", "Han", "Japanese"),
+    ("Pythonで辞書をソート", "Kana", "Japanese"),
 ])
 def test_script_and_language(text, script, language):
     assert dominant_script(text) == script
@@ -179,7 +193,7 @@ def test_every_rule_is_exercised_by_the_non_title_corpus():
     ("Can you give me a recipe for banana bread without eggs?", "Recipe for banana bread without eggs"),
     ("Explain quantum entanglement simply, please", "Explain quantum entanglement simply"),
     ("What is the difference between TCP and UDP?", "Difference between TCP and UDP"),
-    ("please help me with the", "Please help me with the"),  # nothing but function words: the message
+    ("please help me with the", "please help me with the"),  # nothing but openers: the message
     ("**Explain** `asyncio` please", "Explain asyncio"),
     ("Bonjour ! Comment faire une pâte à crêpes sans grumeaux ?", "Faire une pâte à crêpes"),
     ("¿Cómo puedo hacer pan sin gluten en casa?", "Hacer pan sin gluten en casa"),
@@ -192,7 +206,7 @@ def test_every_rule_is_exercised_by_the_non_title_corpus():
     ("京都で3日間の旅行プランを作ってください", "京都で3日間の旅行プラン"),
     ("TCPとUDPの違いは何ですか？", "TCPとUDPの違い"),
     ("你好，请问北京三天怎么玩？", "北京三天怎么玩"),
-    ("如何学习编程以及如何找到第一份软件工程师的工作并且不断提升自己的能力", "学习编程以及如何找到第一份软件工程师"),
+    ("如何学习编程以及如何找到第一份软件工程师的工作并且不断提升自己的能力", "学习编程以及如何找到第一份软件工程师的工"),  # 20 characters
     ("안녕하세요 김치찌개 만드는 법 알려주세요", "김치찌개 만드는 법"),
     ("مرحبا، كيف أتعلم البرمجة من الصفر؟", "أتعلم البرمجة من الصفر"),
     ("Hi!", "Hi"),
