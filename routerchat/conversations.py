@@ -129,10 +129,3 @@ def upstream_history(conversation_id: str) -> list[dict]:
         .order_by(Message.created_at, Message.id)
     )
     return [{"role": m.role, "content": m.content} for m in rows if m.content]
-
-
-def assistant_count(conversation_id: str) -> int:
-    return db.session.scalar(
-        db.select(db.func.count()).select_from(Message)
-        .where(Message.conversation_id == conversation_id, Message.role == "assistant")
-    ) or 0
