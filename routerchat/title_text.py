@@ -74,7 +74,7 @@ FUNCTION_WORDS = {
     "English": "a an the of to for in on at by with and or from about into as is are was be it this that "
                "my your our me i you we how what why which can do does some any without",
     "French": "le la les un une des de du d l et ou à au aux pour avec en sur par dans mon ma mes "
-              "est que qui ce cette comment sans",
+              "est que qui ce cette comment sans quelques",
     "Spanish": "el la los las un una unos unas de del y o a al con para por en mi mis que es se cómo como sin",
     "German": "der die das den dem des ein eine einen einem und oder mit für von zu zum zur im in auf "
               "mein meine ist ich wie was damit dass wenn als ob ohne",
@@ -399,7 +399,7 @@ OPENERS = (
     "how do you", "how to", "what is", "what's", "what are", "what does", "what do", "why is", "why does",
     "why do", "why are", "give me", "can you give me", "tell me about", "tell me", "explain to me",
     "help me with", "help me", "i need help with", "i need to", "i need", "i want to", "i'd like to",
-    "i would like to", "is it possible to", "is there a way to", "show me how to", "show me",
+    "i would like to", "i'm going to", "i am going to", "i'm planning to", "is it possible to", "is there a way to", "show me how to", "show me",
     # French
     "bonjour", "salut", "coucou", "s'il te plaît", "s'il vous plaît", "stp", "svp", "peux-tu",
     "pouvez-vous", "pourrais-tu", "pourriez-vous", "comment puis-je", "comment faire pour", "comment",
@@ -458,9 +458,18 @@ def _strip_repeatedly(pattern: re.Pattern, text: str) -> str:
     return text
 
 
+def _around_colon(sentence: str) -> str:
+    """A lead-in before a colon stands for what follows ("Fix this SQL: SELECT …"); a one-word
+    label does not ("Question: how do I …")."""
+    lead_in, colon, rest = sentence.partition(": ")
+    if not colon:
+        return sentence
+    return lead_in if len(lead_in.split()) >= 2 else rest
+
+
 def _topic(sentence: str) -> str:
     """The sentence without greetings, politeness and question openers at its start or end."""
-    text = _strip_repeatedly(OPENER_RE, sentence)
+    text = _strip_repeatedly(OPENER_RE, _around_colon(sentence))
     text = _strip_repeatedly(DENSE_OPENER_RE, text)
     text = _strip_repeatedly(CLOSER_RE, text)
     return _strip_repeatedly(DENSE_CLOSER_RE, text)

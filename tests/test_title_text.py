@@ -209,6 +209,10 @@ def test_every_rule_is_exercised_by_the_non_title_corpus():
     ("如何学习编程以及如何找到第一份软件工程师的工作并且不断提升自己的能力", "学习编程以及如何找到第一份软件工程师的工"),  # 20 characters
     ("안녕하세요 김치찌개 만드는 법 알려주세요", "김치찌개 만드는 법"),
     ("مرحبا، كيف أتعلم البرمجة من الصفر؟", "أتعلم البرمجة من الصفر"),
+    ("Fix this SQL: SELECT name, COUNT(*) FROM users", "Fix this SQL"),
+    ("Question: how do I center a div?", "Center a div"),
+    ("I'm going to Kyoto for three days in November. What should I see?", "Kyoto for three days in November"),
+    ("Peux-tu m'expliquer la Révolution française en quelques phrases ?", "M'expliquer la Révolution française"),
     ("Hi!", "Hi"),
 ])
 def test_fallback_keeps_the_topic_words(message, expected):
