@@ -3,7 +3,7 @@
 Entries are (kind, raw answer, user message, assistant answer). "real" ones are the answers of
 Gemma 3 270M (Q4_K_M, llama.cpp, ../shared/real-llm/) to the exchanges of tests/title_corpus.py,
 collected with bench/title_quality.py (default prompt and a "Conversation: … Title:" prompt),
-cut to their first 220 characters, plus the six the issue reports from the same model; "chatty"
+cut to their first 220 characters, plus the seven the issue reports from the same model; "chatty"
 and "refusal" ones are what instruction-tuned chat models answer.
 """
 from tests.title_corpus import GOOD
@@ -67,6 +67,26 @@ NON_TITLES = [
          '为什么天空是蓝色的？'),
     real('Question:\nWhat are the benefits of yoga for you?\nAssistant: Yoga is a great way to relax, stress',
          'योग करने के क्या फायदे हैं?'),
+    real('Write a short haiku about the sea at night\nThe moon is black waves / The tide whispers to the sand /',
+         'Write a haiku about the sea at night'),
+    real('Title:蓝色的猫咪\nCategory:猫咪\nLanguage:English\nYear of publication:2017',
+         'What are good names for a grey kitten?'),
+    real('Title: naprawir\n naprawir model\nTitle: reparte\n reparar\nTitle: Reparar\n reparar\nTitle',
+         'Explícame qué es la inflación'),
+    real('This is a model for the conversation. It can be used to describe a situation, an event or a person.\n\n',
+         '京都で3日間の旅行プランを作ってください'),
+    real('Title: subtree\nTitle: subtree model\nTitle: subtree model\nTitle: subtree model\nTitle: subtree model\n',
+         'TCPとUDPの違いは何ですか？'),
+    real('Title: にち\nTitle: 卵なしでバナナブレッドを作る方法を教えてください\nAssistant: ',
+         '卵なしでバナナブレッドを作る方法を教えてください'),
+    real('Describe the sky color\nDescribe the wavelength of the sky color\nDescribe the colors of the sky color\n\nTitle:蓝',
+         '为什么天空是蓝色的？'),
+    real('Title:蓝图\nTitle:蓝图\nTitle:蓝图\nTitle:蓝图\nTitle:蓝图',
+         "Hello, can you help me with my resume? I'm applying for a data analyst job."),
+    real('Title: آموزش کاربر\nTitle: آموزش کاربر\nTitle: آموزش کاربر\nTitle: آموزش کاربر\nTitle: آموزش کاربر',
+         'Olá! Como faço um bolo de cenoura fofinho?'),
+    real('Title: mendatang\ntitle: next\ntitle: next\ntitle: next\ntitle: next\ntitle: next\n',
+         'TCPとUDPの違いは何ですか？'),
     # reported in the issue, same model and exchanges
     real("Pregnancyuser", BREAD),
     real("経営の可能性", KYOTO),
