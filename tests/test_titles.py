@@ -438,6 +438,7 @@ NOT_TITLES = {
     "task_talk": "Describe the context of this conversation",
     "too_long": "Can you give me a recipe for banana bread without eggs and with some nuts in it",
     "other_script": "経営の可能性",
+    "other_language": "Pan de plátano sin huevos",
     "ungrounded": "Pregnancyuser",
 }
 
@@ -500,10 +501,14 @@ def test_slow_titles_beyond_the_pool_delay_nothing_else(launch, fake):
         assert client.chat(f"slow {n}").last["type"] == "done"
     slow = wait_for(lambda: len(title_requests(fake)) == 3 and title_requests(fake))
     assert slow and not any(request.finished for request in slow)
+    conversation_id = client.get("/conversations").json()["conversations"][0]["id"]
+    waiting = threading.Thread(target=client.post, args=(f"/conversation/{conversation_id}/summarize",))
+    waiting.start()  # a page request polling the claim holds no connection while it sleeps either
     assert client.get("/healthz").json()["ok"] is True
     assert len(client.get("/conversations").json()["conversations"]) >= 3
     assert client.chat("meanwhile").last["type"] == "done"
     assert not any(request.finished for request in slow), "a request waited for a title job's connection"
+    waiting.join()
 
 
 # --- the job in-process: statements, a failed save ----------------------------------------------------
