@@ -7,6 +7,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .title_text import check_prompt_template
+
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"
 DEFAULT_MESSAGE_MAX_CHARS = 100_000
@@ -71,6 +73,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "APP_TITLE": _env("APP_TITLE", "routerchat"),
         "TITLE_MODEL_DEFAULT": _env("TITLE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
         "TITLE_FALLBACK_MODELS": _env_list("TITLE_FALLBACK_MODELS"),
+        "TITLE_PROMPT": check_prompt_template(os.environ["TITLE_PROMPT"]) if _env("TITLE_PROMPT") else None,
         "FREE_MODEL_DEFAULT": _env("FREE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
         "MESSAGE_MAX_CHARS": int(_env_float("MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS)),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
@@ -80,6 +83,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "TITLE_TIMEOUT": _env_float("TITLE_TIMEOUT", 20.0),
         "TITLE_WAIT_SECONDS": _env_float("TITLE_WAIT_SECONDS", 10.0),
         "TITLE_CLAIM_STALE_SECONDS": _env_float("TITLE_CLAIM_STALE_SECONDS", 60.0),
+        "DB_POOL_SIZE": int(_env_float("DB_POOL_SIZE", 10)),
+        "DB_MAX_OVERFLOW": int(_env_float("DB_MAX_OVERFLOW", 20)),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
         "HOST": _env("HOST", "127.0.0.1"),

@@ -17,12 +17,15 @@ from .text_safety import bad_character
 MAX_PAGE = 200
 
 
+NOT_FOUND = "No conversation with this id (it may have been deleted)."
+
+
 def get_or_404(conversation_id: object) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
         conversation = db.session.get(Conversation, conversation_id)
     if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
+        raise ApiError(404, NOT_FOUND)
     return conversation
 
 
@@ -158,10 +161,3 @@ def upstream_history(conversation_id: str) -> list[dict]:
         .order_by(Message.created_at, Message.id)
     )
     return [{"role": m.role, "content": m.content} for m in rows if m.content]
-
-
-def assistant_count(conversation_id: str) -> int:
-    return db.session.scalar(
-        db.select(db.func.count()).select_from(Message)
-        .where(Message.conversation_id == conversation_id, Message.role == "assistant")
-    ) or 0

@@ -8,9 +8,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-
-DEFAULT_TITLE = "New Conversation"
-TITLE_MAX_CHARS = 100
+from .title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
 
 
 def utcnow() -> datetime:

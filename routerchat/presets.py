@@ -57,12 +57,6 @@ def preset_model(slot: int) -> str:
     return stored.model if stored else default_preset(slot)["model"]
 
 
-def stored_free_model() -> str | None:
-    """Preset 6's model when the user has set one, else None."""
-    stored = db.session.get(Preset, FREE_SLOT)
-    return stored.model if stored else None
-
-
 def check_model_id(model: object) -> str:
     if not isinstance(model, str) or not model.strip():
         raise ApiError(400, "model must be a non-empty OpenRouter model id such as “openai/gpt-5”.")

@@ -1,7 +1,7 @@
 """A fake OpenRouter: a real HTTP server on 127.0.0.1 speaking the documented wire format.
 
 Tests choose what it does next by queueing *plans* (`fake.stream_plans`, `fake.completion_plans`);
-without one it answers normally: streams echo the last user message, completions say "Echo Title".
+without one it answers normally: streams echo the last user message, completions say "Echo Reply".
 Every request is recorded (`fake.requests`) so tests can check what the app sent.
 Run it alone with `python -m tests.fake_openrouter --port 8999` for a manual session or a benchmark.
 """
@@ -343,8 +343,11 @@ def echo_authorization(status: int = 400, *, midstream: bool = False) -> Plan:
 
 
 # --- plans: completions --------------------------------------------------------------------
+TITLE_USAGE = {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}
+
+
 def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
-               reasoning: str | None = None, model: str | None = None) -> Plan:
+               reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE) -> Plan:
     def plan(h: FakeHandler, body: dict) -> None:
         if delay:
             time.sleep(delay)
@@ -353,7 +356,7 @@ def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
                           "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,
                                        "message": {"role": "assistant", "content": content, "refusal": None,
                                                    "reasoning": reasoning}}],
-                          "usage": {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}})
+                          "usage": usage})
     return plan
 
 
@@ -407,7 +410,7 @@ class FakeOpenRouter:
             plans = self.stream_plans if stream else self.completion_plans
             if plans:
                 return plans.popleft()
-        return stream_tokens() if stream else completion("Echo Title")
+        return stream_tokens() if stream else completion("Echo Reply")
 
     def reset(self) -> None:
         with self.lock:
@@ -444,7 +447,7 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeOpenRouter().start(args.port)
     tokens = [f" tok{i}" for i in range(args.tokens)] or None
-    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Title")
+    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Reply")
     print(f"fake OpenRouter on {fake.url} (key {fake.api_key})", flush=True)
     threading.Event().wait()
 

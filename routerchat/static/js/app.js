@@ -1,6 +1,7 @@
 // routerchat's page: wires the sidebar, presets, message list and composer together.
 import * as api from "./api.js";
 import { MessageView } from "./messages.js";
+import { showConversationTitle } from "./heading.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -46,6 +47,7 @@ const presets = new Presets({
 
 function setPageTitle(title) {
   document.title = title ? `${title} · ${APP_NAME}` : APP_NAME;
+  showConversationTitle(title);
 }
 
 function setUrl(id) {
@@ -180,6 +182,8 @@ async function sendMessage() {
     if (outcome === "stopped") setTimeout(() => sidebar.name(conversationId), 800);
     else sidebar.name(conversationId);
   }
+  // A later answer retries a fallback title on the server: show the new title when it lands.
+  else if (outcome === "done" && sidebar.hasFallbackTitle(conversationId)) sidebar.name(conversationId, { untilGenerated: true });
 }
 
 function toggleTheme() {

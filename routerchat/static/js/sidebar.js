@@ -173,22 +173,30 @@ export class Sidebar {
 
   setNaming(id, naming) {
     const li = this.item(id);
-    if (li) li.classList.toggle("naming", naming);
+    if (!li) return;
+    li.classList.toggle("naming", naming);
+    li.querySelector(".naming-status").hidden = !naming;
+  }
+
+  hasFallbackTitle(id) {
+    return this.item(id)?.dataset.titleSource === "fallback";
   }
 
   // Ask the server for the title; it joins a generation under way. Retries while the answer
-  // is not stored yet (409) or another process is still generating.
-  async name(id, { force = false, attempt = 0 } = {}) {
+  // is not stored yet (409) or another process is still generating. With `untilGenerated`
+  // (after a later answer, when the server retries a fallback) a fallback also counts as "not yet".
+  async name(id, { force = false, attempt = 0, untilGenerated = false } = {}) {
     this.setNaming(id, true);
     const retryLater = () => {
       if (attempt >= 3) return false;
-      setTimeout(() => this.name(id, { attempt: attempt + 1 }), 1000 * 2 ** attempt);
+      setTimeout(() => this.name(id, { attempt: attempt + 1, untilGenerated }), 1000 * 2 ** attempt);
       return true;
     };
     try {
       const url = `/conversation/${encodeURIComponent(id)}/summarize${force ? "?force=1" : ""}`;
       const result = await api.send(url, { method: "POST" });
-      if (result.title_source === "default" && retryLater()) return;
+      const pending = result.title_source === "default" || (untilGenerated && result.title_source === "fallback");
+      if (pending && retryLater()) return;
       this.setTitle(id, result.title, result.title_source);
     } catch (error) {
       if (error.status === 409 && retryLater()) return;
