@@ -30,8 +30,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     configure_engine(app)
     register_error_handlers(app)
 
-    from .views import chat, conversations, pages, presets
+    from .views import auth, chat, conversations, pages, presets
 
     for module in (pages, chat, conversations, presets):
         app.register_blueprint(module.bp)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
     return app

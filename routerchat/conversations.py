@@ -1,10 +1,15 @@
-"""Conversations and their messages: storage, listing with cursors, renaming, deleting."""
+"""Conversations and their messages: storage, listing with cursors, renaming, deleting.
+
+Ownership lives here, in one place: every lookup by id (get_or_404) and the list only see the
+current owner's conversations, so another account's id is a 404 like an unknown one.
+"""
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import and_, or_, update
 
 from .errors import ApiError
@@ -14,10 +19,27 @@ from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
 MAX_PAGE = 200
 
 
+def act_as(account_id: int | None) -> None:
+    """Choose whose conversations this app context may touch: the login gate does it for each
+    request; work a request starts in the background carries the request's owner over."""
+    g.account_id = account_id
+
+
+def current_owner() -> int | None:
+    """The owning account of this request or job; None is the app without accounts."""
+    return g.get("account_id")
+
+
+def owned_by_current():
+    """The ownership condition for any query over conversations."""
+    return Conversation.account_id == current_owner()  # None compiles to IS NULL
+
+
 def get_or_404(conversation_id: object) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
-        conversation = db.session.get(Conversation, conversation_id)
+        conversation = db.session.scalar(
+            db.select(Conversation).where(Conversation.id == conversation_id, owned_by_current()))
     if conversation is None:
         raise ApiError(404, "No conversation with this id (it may have been deleted).")
     return conversation
@@ -51,7 +73,8 @@ def parse_limit(raw: str | None) -> int:
 
 def list_page(limit: int, before: str | None) -> dict:
     """Most recently updated first; ties ordered by id so pages never skip or repeat."""
-    query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    query = (db.select(Conversation).where(owned_by_current())
+             .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
     if before:
         moment, last_id = decode_cursor(before)
         query = query.where(or_(Conversation.updated_at < moment,
@@ -94,7 +117,7 @@ def delete(conversation: Conversation) -> None:
 
 def start(conversation_id: str | None) -> Conversation:
     if conversation_id is None:
-        conversation = Conversation(id=new_id())
+        conversation = Conversation(id=new_id(), account_id=current_owner())
         db.session.add(conversation)
         return conversation
     return get_or_404(conversation_id)

@@ -283,8 +283,11 @@ def wants_title(conversation_id: str) -> bool:
 
 def start_in_background(app: Flask, conversation_id: str) -> gevent.Greenlet:
     """Generate without delaying the chat stream; errors end in the log, never in the chat."""
+    owner = conversations.current_owner()
+
     def run() -> None:
         with app.app_context():
+            conversations.act_as(owner)
             try:
                 generate_summary(conversation_id, background=True)
             except ApiError:
