@@ -34,6 +34,7 @@ class Account(db.Model):
     """A person who may log in; the first one is the admin."""
 
     __tablename__ = "account"
+    __table_args__ = {"sqlite_autoincrement": True}  # a removed account's id is never given out again
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(ACCOUNT_NAME_MAX_CHARS), unique=True)

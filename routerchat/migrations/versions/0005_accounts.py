@@ -27,7 +27,8 @@ def upgrade():
     sa.Column('is_admin', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
+    sa.UniqueConstraint('name'),
+    sqlite_autoincrement=True
     )
     op.create_table('login_failure',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
