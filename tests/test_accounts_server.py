@@ -1,0 +1,59 @@
+"""Accounts in the real server: `main.py user ...`, the refusal to listen publicly without
+accounts (main.py and gunicorn), and a logged-in chat whose title is made in the background."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT, Api, free_port
+
+PASSWORD = "correct horse battery"
+
+
+def run_main(database_url: str, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], input=stdin, capture_output=True,
+                          text=True, timeout=60,
+                          env={**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret", **env})
+
+
+def test_main_py_refuses_a_public_host_without_accounts(own_database_url):
+    result = run_main(own_database_url, HOST="0.0.0.0", PORT=str(free_port()))
+    assert result.returncode != 0
+    assert "without accounts" in result.stderr and "python main.py user add NAME" in result.stderr
+    assert "ALLOW_NO_AUTH=1" in result.stderr
+
+
+def test_allow_no_auth_lets_a_trusted_network_in(own_database_url, launch):
+    server = launch(DATABASE_URL=own_database_url, HOST="0.0.0.0", ALLOW_NO_AUTH="1")
+    assert Api(server.url).get("/conversations").status_code == 200
+
+
+def test_with_an_account_the_public_server_starts_and_asks_for_a_login(own_database_url, launch, fake):
+    added = run_main(own_database_url, "user", "add", "alice", "--password-stdin", stdin=PASSWORD + "\n")
+    assert added.returncode == 0 and "Added account “alice”" in added.stdout
+    listed = run_main(own_database_url, "user", "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("alice  (admin)")
+    server = launch(DATABASE_URL=own_database_url, HOST="0.0.0.0")
+    api = Api(server.url)
+    assert api.get("/conversations").status_code == 401
+    assert api.chat("Hello?").status == 401
+    assert api.post("/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+    result = api.chat("Hello as alice")
+    assert result.last["type"] == "done"
+    assert api.settled_title(result.conversation_id)["title_source"] == "auto"  # the background job is alice's
+    assert api.post("/logout").status_code == 204
+    assert api.get(f"/conversation/{result.conversation_id}").status_code == 401
+    assert PASSWORD not in server.log_text()
+
+
+def test_gunicorn_refuses_a_public_bind_without_accounts(own_database_url, tmp_path):
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {**os.environ, "HOST": "0.0.0.0", "PORT": str(free_port()), "DATABASE_URL": own_database_url,
+           "SECRET_KEY": "x"}
+    result = subprocess.run([str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "routerchat:create_app()"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "without accounts" in result.stderr and "python main.py user add NAME" in result.stderr
+    assert "Booting worker" not in result.stderr
