@@ -117,11 +117,16 @@ def all_accounts() -> list[Account]:
     return list(db.session.scalars(db.select(Account).order_by(Account.id)))
 
 
-def add(name: object, password: object) -> Account:
-    """Create an account; the first one becomes the admin and takes over the data made without accounts."""
-    name, password = check_name(name), check_password(password)
+def check_new_name(name: object) -> str:
+    name = check_name(name)
     if find(name) is not None:
         raise ApiError(409, f"An account named “{name}” already exists.")
+    return name
+
+
+def add(name: object, password: object) -> Account:
+    """Create an account; the first one becomes the admin and takes over the data made without accounts."""
+    name, password = check_new_name(name), check_password(password)
     first = not any_exist()
     account = Account(name=name, password_hash=hash_password(password), is_admin=first, created_at=utcnow())
     db.session.add(account)

@@ -42,7 +42,8 @@ def read_password(from_stdin: bool) -> str:
 
 def _run(args: argparse.Namespace) -> str:
     if args.command == "add":
-        account = accounts.add(accounts.check_name(args.name), read_password(args.password_stdin))
+        accounts.check_new_name(args.name)  # say so before asking for a password in vain
+        account = accounts.add(args.name, read_password(args.password_stdin))
         role = " (admin: existing conversations and presets are now theirs)" if account.is_admin else ""
         return f"Added account “{account.name}”{role}."
     if args.command == "list":
@@ -50,7 +51,7 @@ def _run(args: argparse.Namespace) -> str:
                 for a in accounts.all_accounts()]
         return "\n".join(rows) or "No accounts: routerchat is open to whoever reaches it (loopback only)."
     if args.command == "passwd":
-        accounts.named(args.name)  # say so before asking for a password for nobody
+        accounts.named(args.name)  # likewise
         accounts.set_password(args.name, read_password(args.password_stdin))
         return f"Changed the password of “{args.name}”; their sessions have ended."
     count = accounts.remove(args.name, keep_conversations=args.keep_conversations)

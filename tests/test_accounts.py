@@ -323,6 +323,14 @@ def test_list_and_passwd(app_with_alice, monkeypatch, capsys):
     assert login(app_with_alice.test_client()).status_code == 401
 
 
+def test_a_taken_or_bad_name_is_refused_before_the_password_is_asked(app_with_alice, monkeypatch, capsys):
+    def no_prompt(prompt):
+        raise AssertionError("asked for a password")
+    monkeypatch.setattr("getpass.getpass", no_prompt)
+    for argv in (["add", "alice"], ["add", "bad\x07name"], ["passwd", "nobody"]):
+        assert run_cli(app_with_alice, monkeypatch, capsys, *argv)[0] == 1
+
+
 def test_passwords_typed_at_the_terminal_must_match(app_with_alice, monkeypatch, capsys):
     typed = iter(["first password", "second password"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(typed))
