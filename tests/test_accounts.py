@@ -13,7 +13,7 @@ from routerchat import accounts, cli
 from routerchat.database import MIGRATIONS_DIR
 from routerchat.errors import ApiError
 from routerchat.extensions import db
-from routerchat.models import Account, Conversation, Message, Preset, new_id
+from routerchat.models import Account, Conversation, LoginFailure, Message, Preset, new_id, utcnow
 from routerchat.views.auth import safe_next
 from tests.conftest import in_process_app
 
@@ -202,9 +202,14 @@ def test_changing_the_password_or_removing_the_account_ends_its_sessions(app_wit
     assert client.get("/conversations").status_code == 401
 
 
-def test_the_login_page_is_skipped_without_accounts_or_with_a_session(make_app, app_with_alice):
-    assert app_with_alice.test_client().get("/login").status_code == 200
-    client = app_with_alice.test_client()
+def test_the_login_page_is_skipped_without_accounts_or_with_a_session(make_app):
+    app = make_app()
+    assert app.test_client().get("/login").headers["Location"] == "/"
+    assert app.test_client().get("/conversations").status_code == 200  # one person's app, as before
+    with app.app_context():
+        accounts.add("alice", PASSWORD)
+    assert app.test_client().get("/login").status_code == 200
+    client = app.test_client()
     login(client)
     assert client.get("/login?next=/%3Fc%3Dabc").headers["Location"] == "/?c=abc"
     assert client.get("/login?next=//evil.example").headers["Location"] == "/"
@@ -230,9 +235,7 @@ def test_failures_older_than_a_minute_no_longer_count(app_with_alice):
     for _ in range(accounts.FAILED_LOGINS_PER_MINUTE):
         login(client, password="wrong password")
     with app_with_alice.app_context():
-        db.session.execute(sa.text("UPDATE login_failure SET at = at - :shift"), {"shift": timedelta(minutes=2)}) \
-            if db.engine.dialect.name == "postgresql" else \
-            db.session.execute(sa.text("UPDATE login_failure SET at = datetime(at, '-2 minutes')"))
+        db.session.execute(db.update(LoginFailure).values(at=utcnow() - timedelta(minutes=2)))
         db.session.commit()
     assert login(client).status_code == 200
 
@@ -367,7 +370,7 @@ def test_remove_deletes_or_hands_over_conversations(make_app, monkeypatch, capsy
 def test_the_migration_keeps_existing_conversations_messages_and_presets(own_database_url, fake, tmp_path,
                                                                         monkeypatch, capsys):
     from routerchat import create_app
-    from tests.conftest import normalize_database_url
+    from routerchat.config import normalize_database_url
 
     old = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(own_database_url)},
                      instance_path=str(tmp_path / "old"))

@@ -40,9 +40,11 @@ def test_with_an_account_the_public_server_starts_and_asks_for_a_login(own_datab
     assert api.get("/conversations").status_code == 401
     assert api.chat("Hello?").status == 401
     assert api.post("/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+    assert api.put("/presets/6", json={"model": "google/gemma-3-27b-it:free"}).status_code == 200
     result = api.chat("Hello as alice")
     assert result.last["type"] == "done"
     assert api.settled_title(result.conversation_id)["title_source"] == "auto"  # the background job is alice's
+    assert fake.chat_requests(stream=False)[-1].body["model"] == "google/gemma-3-27b-it:free"  # her preset 6
     assert api.post("/logout").status_code == 204
     assert api.get(f"/conversation/{result.conversation_id}").status_code == 401
     assert PASSWORD not in server.log_text()
