@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from routerchat import accounts
 from routerchat.extensions import db
+from tests.browser.conftest import send
 from tests.conftest import in_process_app
 
 pytestmark = pytest.mark.browser
@@ -69,4 +70,14 @@ def test_login_on_a_phone(open_page, server_with_alice):
     page.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().left === 0")  # slid in
     shoot(page, "chat-phone-sidebar")
     page.click("#logout-button")
+    page.wait_for_url(f"{server_with_alice.url}/login")
+
+
+def test_a_session_that_ends_while_the_page_is_open_leads_back_to_login(open_page, server_with_alice):
+    page = open_page(server_with_alice.url, "/login")
+    log_in(page, PASSWORD)
+    page.wait_for_url(f"{server_with_alice.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    page.context.clear_cookies()  # as when it expires, or after `user passwd alice`
+    send(page, "Are you still there?")
     page.wait_for_url(f"{server_with_alice.url}/login")
