@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
+import gevent
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -51,6 +54,14 @@ def test_passwords_are_stored_as_salted_argon2_hashes():
     assert accounts.password_matches(first, PASSWORD)
     assert not accounts.password_matches(first, PASSWORD + "!")
     assert not accounts.password_matches("not a hash", PASSWORD)
+
+
+def test_checking_a_password_lets_other_greenlets_run(monkeypatch):
+    other_greenlet_ran = threading.Event()
+    slow_hasher = SimpleNamespace(verify=lambda stored, password: other_greenlet_ran.wait(timeout=10))
+    monkeypatch.setattr(accounts, "_hasher", slow_hasher)
+    gevent.spawn(other_greenlet_ran.set)
+    assert accounts.password_matches("stored", PASSWORD)  # False if the check had blocked the event loop
 
 
 @pytest.mark.parametrize("host,loopback", [
