@@ -11,11 +11,12 @@ import hashlib
 import ipaddress
 import unicodedata
 from datetime import timedelta
+from functools import cache
 
 import gevent
 from argon2 import PasswordHasher
-from flask import Flask
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask
 
 from .errors import ApiError
 from .extensions import db
@@ -28,8 +29,6 @@ THROTTLE_WINDOW = timedelta(minutes=1)
 LOOPBACK_NAMES = {"localhost"}
 
 _hasher = PasswordHasher()
-# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("routerchat: no such account")
 
 
 def check_name(name: object) -> str:
@@ -55,6 +54,12 @@ def check_password(password: object) -> str:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the name is unknown, so a wrong name costs as long as a wrong password."""
+    return hash_password("routerchat: no such account")
 
 
 def password_matches(password_hash: str, password: str) -> bool:
@@ -178,7 +183,7 @@ def authenticate(name: object, password: object, address: str) -> Account:
     if recent_failures(address) >= FAILED_LOGINS_PER_MINUTE:
         raise ApiError(429, "Too many failed logins from your address. Wait a minute and try again.")
     account = find(name)
-    if not password_matches(account.password_hash if account else _DUMMY_HASH, password) or account is None:
+    if not password_matches(account.password_hash if account else _dummy_hash(), password) or account is None:
         _record_failure(address)
         raise ApiError(401, "Wrong name or password.")
     return account
