@@ -67,7 +67,7 @@ def test_login_on_a_phone(open_page, server_with_alice):
     page.wait_for_selector("body[data-ready='true']")
     page.click("#sidebar-toggle")
     expect(page.locator("#logout-button")).to_be_visible()
-    page.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().left === 0")  # slid in
+    page.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().left === 0")  # slid in
     shoot(page, "chat-phone-sidebar")
     page.click("#logout-button")
     page.wait_for_url(f"{server_with_alice.url}/login")
