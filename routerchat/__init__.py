@@ -19,7 +19,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.config.from_mapping(settings_from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                                app.config["DB_POOL_SIZE"]))
     app.json.sort_keys = False
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -80,6 +80,8 @@ def settings_from_env(instance_path: Path) -> dict:
         "TITLE_CLAIM_STALE_SECONDS": _env_float("TITLE_CLAIM_STALE_SECONDS", 60.0),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
+        "DB_POOL_SIZE": int(_env_float("DB_POOL_SIZE", 10)),
+        "DB_CONNECTION_GUARD": _env("DB_CONNECTION_GUARD", "warn"),
         "HOST": _env("HOST", "127.0.0.1"),
         "PORT": int(_env_float("PORT", 5000)),
     }

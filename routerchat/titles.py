@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import and_, or_, update
 
 from . import conversations, presets
+from .database import pause
 from .errors import ApiError
 from .extensions import db
 from .models import DEFAULT_TITLE, TITLE_MAX_CHARS, Conversation, Message, utcnow
@@ -208,9 +209,11 @@ def _finish(conversation_id: str, token: str, title: str | None, fallback: str) 
 
 def _ask_model(user_text: str, assistant_text: str) -> str | None:
     config = current_app.config
+    model = title_model()
+    db.session.close()  # no connection held across the upstream call
     completion = client_for().complete(
         [{"role": "user", "content": build_prompt(user_text, assistant_text)}],
-        title_model(), models=config["TITLE_FALLBACK_MODELS"], timeout=config["TITLE_TIMEOUT"],
+        model, models=config["TITLE_FALLBACK_MODELS"], timeout=config["TITLE_TIMEOUT"],
         max_tokens=MAX_TOKENS, temperature=0.3, reasoning={"effort": "none", "exclude": True},
     )
     return clean_title(completion.content)
@@ -226,7 +229,8 @@ def _wait_for_claim(conversation_id: str) -> Conversation:
     deadline = time.monotonic() + current_app.config["TITLE_WAIT_SECONDS"]
     conversation = _current(conversation_id)
     while conversation.title_claim_token is not None and time.monotonic() < deadline:
-        gevent.sleep(POLL_SECONDS)
+        db.session.close()
+        pause(POLL_SECONDS)
         conversation = _current(conversation_id)
     return conversation
 
