@@ -1,0 +1,23 @@
+"""`python -m routerchat migrate`: apply pending database migrations and exit.
+
+Serving is `python main.py` (gevent patches first there) or gunicorn; this command exists so
+migrations can run in a process of their own, before gunicorn forks its workers.
+"""
+from __future__ import annotations
+
+import argparse
+
+from . import create_app
+from .database import upgrade_database
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m routerchat", description="routerchat maintenance")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply pending database migrations (DATABASE_URL) and exit")
+    parser.parse_args(argv)
+    upgrade_database(create_app())
+
+
+if __name__ == "__main__":
+    main()
