@@ -10,7 +10,7 @@ import gevent
 from flask import Flask
 from greenlet import getcurrent
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from .extensions import db
 
@@ -26,7 +26,8 @@ def engine_options(database_url: str, pool_size: int) -> dict:
     modest pool (DB_POOL_SIZE, plus as many again in bursts) serves many chats."""
     pool = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": 30}
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool}
+        in_memory = make_url(database_url).database in (None, "", ":memory:")  # one connection, no pool
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **({} if in_memory else pool)}
     return {"pool_pre_ping": True, **pool}
 
 

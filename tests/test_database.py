@@ -67,3 +67,4 @@ def test_guard_catches_a_connection_held_across_an_upstream_call_or_a_pause(app)
 def test_pool_size_is_configurable():
     assert engine_options("sqlite:///x.db", 3)["pool_size"] == 3
     assert engine_options("postgresql+psycopg://h/db", 4)["pool_size"] == 4
+    assert "pool_size" not in engine_options("sqlite://", 3)  # in memory: a single connection, no pool
