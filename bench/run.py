@@ -277,6 +277,8 @@ def titles_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
     started = time.monotonic()
     try:
         probes = load.concurrently(PENDING_TITLES, lambda i: app.chat(f"{marker}{i}"))
+        # Measure once every title request is out and waiting, not while they are being sent.
+        wait_until(lambda: sum(upstream.title_requests(marker).values()) >= PENDING_TITLES, SLOW_TITLE_SECONDS / 2)
         busy = second_messages(app, others, "busy")
         in_flight = sum(upstream.title_requests(marker).values())  # none can have answered yet:
         overlapped = time.monotonic() - started < SLOW_TITLE_SECONDS  # each takes SLOW_TITLE_SECONDS
@@ -297,7 +299,7 @@ def wait_until(predicate, seconds: float) -> bool:
     while time.monotonic() < deadline:
         if predicate():
             return True
-        gevent.sleep(0.5)
+        gevent.sleep(0.1)
     return predicate()
 
 

@@ -5,7 +5,7 @@ import base64
 import binascii
 from datetime import datetime
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import or_, update
 
 from .errors import ApiError
 from .extensions import db
@@ -54,8 +54,10 @@ def list_page(limit: int, before: str | None) -> dict:
     query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
     if before:
         moment, last_id = decode_cursor(before)
-        query = query.where(or_(Conversation.updated_at < moment,
-                                and_(Conversation.updated_at == moment, Conversation.id < last_id)))
+        # `updated_at <= moment` on its own lets the index range start at the cursor: with the
+        # equivalent `a < m OR (a = m AND id < i)` both databases scan from the top and filter.
+        query = query.where(Conversation.updated_at <= moment,
+                            or_(Conversation.updated_at < moment, Conversation.id < last_id))
     rows = list(db.session.scalars(query.limit(limit + 1)))
     page = rows[:limit]
     return {
