@@ -94,9 +94,9 @@ def relay_section(configs, missed: list[str]) -> list[str]:
 
 def titles_section(configs, missed: list[str]) -> list[str]:
     rows = ["## 2. Other chats while 100 slow titles are pending", "",
-            "20 existing conversations get a second message at once, first with no title pending, then "
-            "right after 100 new conversations started their title job against a title model that "
-            "answers in 10 s. Title requests are counted in the fake upstream.", "",
+            "20 existing conversations get a message at once: with no title pending (once before, once "
+            "after, pooled), and once all 100 title requests of 100 new conversations are waiting on a "
+            "title model that answers in 10 s. Title requests are counted in the fake upstream.", "",
             "| setup | none pending p50 / p99 ms | 100 pending p50 / p99 ms | p50 | p99 | title requests in flight "
             "| titles landed | one request per conversation | target p50 ≤ ×1.05 |",
             "|---|---|---|---|---|---|---|---|---|"]

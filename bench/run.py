@@ -268,7 +268,8 @@ def second_messages(app: App, conversation_ids: list[str], label: str) -> list[l
 
 
 def titles_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
-    """(2): the same other chats with no title pending, then while 100 slow titles are pending."""
+    """(2): the same other chats while 100 slow titles are pending, vs with none pending (measured
+    before and after)."""
     others = [s.conversation_id for s in load.concurrently(OTHER_CHATS, lambda i: app.chat(f"other {tag} {i}"))]
     wait_until(lambda: all(app.conversation(c)["title_source"] != "default" for c in others), 30)
     none = second_messages(app, others, "calm")
@@ -288,6 +289,7 @@ def titles_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
     wait_until(lambda: all(app.conversation(c)["title_source"] != "default" for c in ids), SLOW_TITLE_SECONDS + 60)
     landed = sum(app.conversation(c)["title_source"] == "auto" for c in ids)
     counts = upstream.title_requests(marker)
+    none += second_messages(app, others, "calm again")  # before and after: the machine's noise evens out
     results["titles"] = {"none": load.Stats.of(none), "pending": load.Stats.of(busy), "in_flight": in_flight,
                          "overlapped": overlapped, "landed": landed, "probes": len(ids),
                          "requests": sum(counts.values()),
