@@ -205,7 +205,8 @@ class App:
         if config.workers is None:
             command = [sys.executable, str(ROOT / "main.py")]
         else:
-            env.update(WEB_CONCURRENCY=str(config.workers), DB_POOL_SIZE=str(PG_POOL_SIZE))
+            env.update(WEB_CONCURRENCY=str(config.workers), DB_POOL_SIZE=str(PG_POOL_SIZE),
+                       DB_MAX_OVERFLOW=str(PG_POOL_SIZE))
             command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:routerchat.gunicorn_conf",
                        "routerchat:create_app()"]
         self.process = launch(command, env, workdir, "/healthz")

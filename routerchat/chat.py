@@ -60,9 +60,8 @@ def _save_answer(app: Flask, exchange: Exchange, *, status: str, model: str | No
                                         model=model or exchange.model, status=status, error=error, usage=usage)
     db.session.commit()
     message_id = message.id
-    if titles.wants_title(exchange.conversation_id):
-        titles.start_in_background(app, exchange.conversation_id)
     db.session.close()
+    titles.start_in_background(app, exchange.conversation_id)  # it decides whether a title is due
     return message_id
 
 

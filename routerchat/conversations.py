@@ -1,25 +1,51 @@
-"""Conversations and their messages: storage, listing with cursors, renaming, deleting."""
+"""Conversations and their messages: storage, listing with cursors, renaming, deleting.
+
+Ownership lives here, in one place: every lookup by id (get_or_404) and the list only see the
+current owner's conversations, so another account's id is a 404 like an unknown one.
+"""
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import or_, update
 
+from . import costs, search
 from .errors import ApiError
 from .extensions import db
 from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
+from .search_text import QueryError, query_words
+from .text_safety import bad_character
 
 MAX_PAGE = 200
+NOT_FOUND = "No conversation with this id (it may have been deleted)."
+
+
+def act_as(account_id: int | None) -> None:
+    """Choose whose conversations this app context may touch: the login gate does it for each
+    request; work a request starts in the background carries the request's owner over."""
+    g.account_id = account_id
+
+
+def current_owner() -> int | None:
+    """The owning account of this request or job; None is the app without accounts."""
+    return g.get("account_id")
+
+
+def owned_by_current():
+    """The ownership condition for any query over conversations."""
+    return Conversation.account_id == current_owner()  # None compiles to IS NULL
 
 
 def get_or_404(conversation_id: object) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
-        conversation = db.session.get(Conversation, conversation_id)
+        conversation = db.session.scalar(
+            db.select(Conversation).where(Conversation.id == conversation_id, owned_by_current()))
     if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
+        raise ApiError(404, NOT_FOUND)
     return conversation
 
 
@@ -32,6 +58,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, conversation_id = raw.split("|", 1)
+        if bad_character(conversation_id):  # base64 can hide a NUL the URL check cannot see
+            raise ValueError(conversation_id)
         return datetime.fromisoformat(moment), conversation_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiError(400, "before is not a cursor this server gave out.") from exc
@@ -49,25 +77,42 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def list_page(limit: int, before: str | None) -> dict:
-    """Most recently updated first; ties ordered by id so pages never skip or repeat."""
-    query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-    if before:
-        moment, last_id = decode_cursor(before)
+def list_page(limit: int, before: str | None, q: str = "") -> dict:
+    """Most recently updated first; ties ordered by id so pages never skip or repeat.
+
+    With search words (`q`), only conversations having all of them, each with a `snippet`.
+    """
+    try:
+        words = query_words(q)
+    except QueryError as exc:
+        raise ApiError(400, str(exc)) from exc
+    after = decode_cursor(before) if before else None
+    rows = (search.matching_conversations(words, limit + 1, after, current_owner()) if words
+            else _newest(limit + 1, after))
+    page = rows[:limit]
+    items = [c.summary() for c in page]
+    if words:
+        found = search.snippets([c.id for c in page], words)
+        for item in items:
+            item["snippet"] = found.get(item["id"], "")
+    return {"conversations": items, "next": encode_cursor(page[-1]) if len(rows) > limit else None}
+
+
+def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
+    query = (db.select(Conversation).where(owned_by_current())
+             .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
+    if after is not None:
+        moment, last_id = after
         # `updated_at <= moment` on its own lets the index range start at the cursor: with the
         # equivalent `a < m OR (a = m AND id < i)` both databases scan from the top and filter.
         query = query.where(Conversation.updated_at <= moment,
                             or_(Conversation.updated_at < moment, Conversation.id < last_id))
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return {
-        "conversations": [c.summary() for c in page],
-        "next": encode_cursor(page[-1]) if len(rows) > limit else None,
-    }
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def detail(conversation: Conversation) -> dict:
-    return {**conversation.summary(), "messages": [m.to_dict() for m in conversation.messages]}
+    messages = [m.to_dict() for m in conversation.messages]
+    return {**conversation.summary(), "cost": costs.conversation_cost(conversation), "messages": messages}
 
 
 def check_title(title: object) -> str:
@@ -96,7 +141,7 @@ def delete(conversation: Conversation) -> None:
 
 def start(conversation_id: str | None) -> Conversation:
     if conversation_id is None:
-        conversation = Conversation(id=new_id())
+        conversation = Conversation(id=new_id(), account_id=current_owner())
         db.session.add(conversation)
         return conversation
     return get_or_404(conversation_id)
@@ -106,19 +151,31 @@ def add_message(conversation_id: str, role: str, content: str, *, model: str | N
                 status: str = "complete", error: str | None = None, usage: dict | None = None) -> Message:
     """Store a message and move its conversation to the top of the list (caller commits)."""
     now = utcnow()
-    usage = usage or {}
     message = Message(conversation_id=conversation_id, role=role, content=content, model=model,
-                      status=status, error=error, created_at=now,
-                      prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
-                      completion_tokens=_int_or_none(usage.get("completion_tokens")),
-                      total_tokens=_int_or_none(usage.get("total_tokens")))
+                      status=status, error=error, created_at=now, **usage_columns(usage))
     db.session.add(message)
     db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
     return message
 
 
+def usage_columns(usage: dict | None) -> dict:
+    """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
+    usage = usage or {}
+    return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),
+            "completion_tokens": _int_or_none(usage.get("completion_tokens")),
+            "total_tokens": _int_or_none(usage.get("total_tokens")),
+            "cost": _cost_or_none(usage.get("cost"))}
+
+
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _cost_or_none(value: object) -> float | None:
+    """OpenRouter's `cost` (credits = US dollars); other upstreams send none, or nonsense."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < 1e6 else None
 
 
 def upstream_history(conversation_id: str) -> list[dict]:
@@ -128,10 +185,3 @@ def upstream_history(conversation_id: str) -> list[dict]:
         .order_by(Message.created_at, Message.id)
     )
     return [{"role": m.role, "content": m.content} for m in rows if m.content]
-
-
-def assistant_count(conversation_id: str) -> int:
-    return db.session.scalar(
-        db.select(db.func.count()).select_from(Message)
-        .where(Message.conversation_id == conversation_id, Message.role == "assistant")
-    ) or 0

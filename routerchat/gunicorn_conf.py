@@ -22,5 +22,10 @@ keepalive = 5
 
 
 def on_starting(server):
-    """Apply pending migrations once, before any worker forks; a failure stops gunicorn."""
-    subprocess.run([sys.executable, "-m", "routerchat", "migrate"], check=True)
+    """Apply pending migrations once, before any worker forks, and refuse a public bind without
+    accounts; a failure (its reason is in the log) stops gunicorn."""
+    hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]
+    serving_on = [arg for host in hosts for arg in ("--serving-on", host)]
+    done = subprocess.run([sys.executable, "-m", "routerchat", "migrate", *serving_on])
+    if done.returncode:
+        raise SystemExit(done.returncode)

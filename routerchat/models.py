@@ -1,16 +1,14 @@
-"""Database models: conversations, their messages, and the six model presets."""
+"""Database models: accounts, conversations, their messages, and the six model presets."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-
-DEFAULT_TITLE = "New Conversation"
-TITLE_MAX_CHARS = 100
+from .title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
 
 
 def utcnow() -> datetime:
@@ -26,10 +24,40 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+NO_ACCOUNT = 0  # preset owner of the app without accounts (conversations use a NULL account_id)
+ACCOUNT_NAME_MAX_CHARS = 64
+
+
+class Account(db.Model):
+    """A person who may log in; the first one is the admin."""
+
+    __tablename__ = "account"
+    __table_args__ = {"sqlite_autoincrement": True}  # a removed account's id is never given out again
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(ACCOUNT_NAME_MAX_CHARS), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """One failed login: the throttle counts these per address, so it holds across workers."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Conversation(db.Model):
     __tablename__ = "conversation"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # NULL while the app has no accounts; the first `user add` gives these to the first account.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), default=None, index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default=DEFAULT_TITLE,
                                        server_default=DEFAULT_TITLE)
     # default | auto | fallback | user
@@ -38,6 +66,12 @@ class Conversation(db.Model):
     title_claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
     title_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     title_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The title requests' model and usage, summed over attempts (for the cost of a conversation).
+    title_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    title_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    title_prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_cost: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -74,6 +108,7 @@ class Message(db.Model):
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    cost: Mapped[float | None] = mapped_column(Float, default=None)  # US dollars (OpenRouter credits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
@@ -91,20 +126,24 @@ class Message(db.Model):
         }
 
     def usage(self) -> dict | None:
-        if self.total_tokens is None and self.prompt_tokens is None:
+        if self.total_tokens is None and self.prompt_tokens is None and self.cost is None:
             return None
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
+            "cost": self.cost,
         }
 
 
 class Preset(db.Model):
-    """A slot the user changed; slots without a row use the configured defaults."""
+    """A slot an account changed (account_id 0: the app without accounts); slots without a row
+    use the configured defaults."""
 
     __tablename__ = "preset"
 
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
+                                            default=NO_ACCOUNT, server_default=str(NO_ACCOUNT))
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     model: Mapped[str] = mapped_column(String(200))
     label: Mapped[str] = mapped_column(String(100))

@@ -1,7 +1,11 @@
 // routerchat's page: wires the sidebar, presets, message list and composer together.
 import * as api from "./api.js";
 import { MessageView } from "./messages.js";
+import { showConversationTitle } from "./heading.js";
 import { Presets } from "./presets.js";
+import { SearchBox } from "./search.js";
+import { installShortcuts } from "./shortcuts.js";
+import { UsageDialog } from "./usage.js";
 import { Sidebar } from "./sidebar.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -26,6 +30,14 @@ const sidebar = new Sidebar({
   onTitle: (id, title) => { if (id === state.conversationId) setPageTitle(title); },
 });
 
+new SearchBox({ input: $("#conversation-search"), sidebar });
+installShortcuts({
+  dialog: $("#shortcuts-dialog"), input, search: $("#conversation-search"), stopButton,
+  newChatButton: $("#new-chat-button"), presetButton: (slot) => $(`[data-preset="${slot}"]`),
+});
+$("#shortcuts-button").addEventListener("click", () => $("#shortcuts-dialog").showModal());
+new UsageDialog({ button: $("#usage-button"), dialog: $("#usage-dialog"), onImported: () => sidebar.load() });
+
 const presets = new Presets({
   bar: $("#preset-bar"),
   settingsButton: $("#settings-button"),
@@ -33,8 +45,15 @@ const presets = new Presets({
   activeModel: $("#active-model"),
 });
 
+// Only on a routerchat with accounts: end the session and go back to the login page.
+$("#logout-button")?.addEventListener("click", async () => {
+  await api.send("/logout", { method: "POST" });
+  location.assign("/login");
+});
+
 function setPageTitle(title) {
   document.title = title ? `${title} · ${APP_NAME}` : APP_NAME;
+  showConversationTitle(title);
 }
 
 function setUrl(id) {
@@ -169,6 +188,8 @@ async function sendMessage() {
     if (outcome === "stopped") setTimeout(() => sidebar.name(conversationId), 800);
     else sidebar.name(conversationId);
   }
+  // A later answer retries a fallback title on the server: show the new title when it lands.
+  else if (outcome === "done" && sidebar.hasFallbackTitle(conversationId)) sidebar.name(conversationId, { untilGenerated: true });
 }
 
 function toggleTheme() {
@@ -195,8 +216,6 @@ function wireEvents() {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       sendMessage();
-    } else if (event.key === "Escape" && state.streaming) {
-      stopStreaming();
     }
   });
   input.addEventListener("input", autosize);
