@@ -40,7 +40,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import load, report  # noqa: E402
-from bench.seed import seed  # noqa: E402
+from bench.seed import engine_for, seed  # noqa: E402
 from routerchat.config import normalize_database_url  # noqa: E402
 from routerchat.conversations import encode_cursor  # noqa: E402
 from routerchat.models import Conversation  # noqa: E402
@@ -278,7 +278,8 @@ def titles_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
     marker = f"title-probe-{tag}-"
     started = time.monotonic()
     try:
-        probes = load.concurrently(PENDING_TITLES, lambda i: app.chat(f"{marker}{i}"))
+        # "echo reply" grounds the fake's title ("Echo Reply") in the exchange, so it is accepted.
+        probes = load.concurrently(PENDING_TITLES, lambda i: app.chat(f"{marker}{i}: echo reply"))
         # Measure once every title request is out and waiting, not while they are being sent.
         wait_until(lambda: sum(upstream.title_requests(marker).values()) >= PENDING_TITLES, SLOW_TITLE_SECONDS / 2)
         busy = second_messages(app, others, "busy")
@@ -330,7 +331,7 @@ def listing_times(app: App, engine: sa.Engine) -> dict:
 
 def listing_table(app: App, upstream: Upstream, database_url: str, results: dict) -> None:
     """(3): seed 1k conversations, measure; seed up to 100k (and 1M messages), measure again."""
-    engine = sa.create_engine(normalize_database_url(database_url))
+    engine = engine_for(database_url)
     try:
         seed(engine, 0, SMALL, MESSAGES_PER)
         small = listing_times(app, engine)

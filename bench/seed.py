@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from routerchat.config import normalize_database_url
+from routerchat.database import register_search_functions
+
 SQLITE = {
     "conversation": """
         WITH RECURSIVE n(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM n WHERE i < :stop - 1)
@@ -40,6 +43,14 @@ POSTGRES = {
                timestamp '2020-01-01' + (m / :per) * interval '1 second' + (m % :per) * interval '1 microsecond'
         FROM generate_series(:start * :per, :stop * :per - 1) AS m""",
 }
+
+
+def engine_for(database_url: str) -> sa.Engine:
+    """An engine that may write conversations: on SQLite the search index's triggers call rc_fold."""
+    engine = sa.create_engine(normalize_database_url(database_url))
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", register_search_functions)
+    return engine
 
 
 def seed(engine: sa.Engine, start: int, stop: int, per: int) -> None:
