@@ -5,6 +5,7 @@ import time
 
 from flask import current_app
 
+from .extensions import db
 from .upstream import client_for
 
 _cache: dict = {"models": None, "fetched_at": 0.0, "base_url": None}
@@ -15,6 +16,7 @@ def list_models() -> list[dict]:
     config = current_app.config
     fresh = time.monotonic() - _cache["fetched_at"] < config["MODELS_CACHE_SECONDS"]
     if _cache["models"] is None or not fresh or _cache["base_url"] != config["OPENROUTER_BASE_URL"]:
+        db.session.commit()  # ends the request's transaction: no connection held while OpenRouter answers
         models = client_for().list_models()
         models.sort(key=lambda m: m["name"].lower())
         _cache.update(models=models, fetched_at=time.monotonic(), base_url=config["OPENROUTER_BASE_URL"])

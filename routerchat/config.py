@@ -92,6 +92,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "DB_MAX_OVERFLOW": int(_env_float("DB_MAX_OVERFLOW", 20)),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
+        "DB_CONNECTION_GUARD": _env("DB_CONNECTION_GUARD", "warn"),
         "HOST": _env("HOST", "127.0.0.1"),
         "ALLOWED_HOSTS": _env_list("ALLOWED_HOSTS"),
         "HEADER_READ_TIMEOUT": _env_float("HEADER_READ_TIMEOUT", 30.0),

@@ -10,7 +10,7 @@ import binascii
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import and_, or_, update
+from sqlalchemy import or_, update
 
 from . import costs, search
 from .errors import ApiError
@@ -103,8 +103,10 @@ def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation
              .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
     if after is not None:
         moment, last_id = after
-        query = query.where(or_(Conversation.updated_at < moment,
-                                and_(Conversation.updated_at == moment, Conversation.id < last_id)))
+        # `updated_at <= moment` on its own lets the index range start at the cursor: with the
+        # equivalent `a < m OR (a = m AND id < i)` both databases scan from the top and filter.
+        query = query.where(Conversation.updated_at <= moment,
+                            or_(Conversation.updated_at < moment, Conversation.id < last_id))
     return list(db.session.scalars(query.limit(limit)))
 
 

@@ -1,17 +1,25 @@
-"""Engine tuning per backend and applying migrations on start."""
+"""Engine tuning per backend, applying migrations on start, and the guard that no database
+connection is held while waiting on the network."""
 from __future__ import annotations
 
+import logging
+import weakref
 from pathlib import Path
 
+import gevent
 from flask import Flask
+from greenlet import getcurrent
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from .extensions import db
 from .search_text import fold
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+GUARD_MODES = ("off", "warn", "strict")
 SEARCH_INDEX_TABLES = ("message_fts", "conversation_fts")
 
 
@@ -25,7 +33,8 @@ def engine_options(database_url: str, pool_size: int = 10, max_overflow: int = 2
     modest pool (DB_POOL_SIZE + DB_MAX_OVERFLOW connections) serves many chats."""
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": 30}
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool}
+        in_memory = make_url(database_url).database in (None, "", ":memory:")  # one connection, no pool
+        return {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **({} if in_memory else pool)}
     return {"pool_pre_ping": True, **pool}
 
 
@@ -46,9 +55,71 @@ def register_search_functions(dbapi_connection, _record=None) -> None:
     dbapi_connection.create_function("rc_fold", 1, fold, deterministic=True)
 
 
+class HeldConnectionError(RuntimeError):
+    """A greenlet was about to wait on the network while holding a pooled database connection."""
+
+
+class ConnectionGuard:
+    """Counts the pooled connections each greenlet has checked out, so code that is about to
+    wait on the network (an upstream request, a poll's sleep) can check it holds none.
+
+    A connection held across such a wait is taken from every other request for as long as the
+    upstream takes: a few slow title requests used to exhaust the pool and stall the whole app.
+    `warn` logs the offence; `strict` (the test servers) also raises, so the suite fails on it.
+    """
+
+    def __init__(self) -> None:
+        self.mode = "warn"
+        self._held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def watch(self, engine: Engine) -> None:
+        event.listen(engine, "checkout", self._checked_out)
+        event.listen(engine, "checkin", self._checked_in)
+
+    def _checked_out(self, _dbapi_connection, record, _proxy) -> None:
+        owner = getcurrent()
+        record.info["guard_owner"] = weakref.ref(owner)
+        self._held[owner] = self._held.get(owner, 0) + 1
+
+    def _checked_in(self, _dbapi_connection, record) -> None:
+        owner_ref = record.info.pop("guard_owner", None) if record is not None else None
+        owner = owner_ref() if owner_ref else None
+        if owner is not None and self._held.get(owner, 0) > 0:
+            self._held[owner] -= 1
+
+    def held(self) -> int:
+        """Connections the current greenlet has checked out and not returned."""
+        return self._held.get(getcurrent(), 0)
+
+    def check(self, waiting_on: str) -> None:
+        """Call before waiting on the network: logs (and in strict mode raises) when the current
+        greenlet holds a connection. The fix is `db.session.close()` (or commit) before the wait."""
+        held = self.held()
+        if self.mode == "off" or not held:
+            return
+        message = f"held {held} database connection(s) while waiting on {waiting_on}"
+        log.error("connection guard: %s", message, stack_info=True)
+        if self.mode == "strict":
+            raise HeldConnectionError(message)
+
+
+guard = ConnectionGuard()
+
+
+def pause(seconds: float) -> None:
+    """The one way to sleep in a poll loop: other requests keep the pool while we wait."""
+    guard.check("a pause")
+    gevent.sleep(seconds)
+
+
 def configure_engine(app: Flask) -> None:
+    mode = app.config["DB_CONNECTION_GUARD"]
+    if mode not in GUARD_MODES:
+        raise ValueError(f"DB_CONNECTION_GUARD must be one of {', '.join(GUARD_MODES)}, got {mode!r}")
+    guard.mode = mode
     with app.app_context():
         engine: Engine = db.engine
+        guard.watch(engine)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
 

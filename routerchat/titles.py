@@ -23,6 +23,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from . import conversations
+from .database import pause
 from .errors import ApiError
 from .extensions import db
 from .models import NO_ACCOUNT, Conversation, Message, Preset, utcnow
@@ -226,7 +227,7 @@ def _wait_for_claim(conversation_id: str) -> TitleResult:
     deadline = time.monotonic() + current_app.config["TITLE_WAIT_SECONDS"]
     result, claimed = _stored(conversation_id)
     while claimed and time.monotonic() < deadline:
-        gevent.sleep(POLL_SECONDS)
+        pause(POLL_SECONDS)
         result, claimed = _stored(conversation_id)
     return result
 

@@ -5,11 +5,22 @@ import requests
 from flask import current_app
 from requests.adapters import HTTPAdapter
 
+from .database import guard
 from .openrouter import OpenRouterClient
+
+
+class GuardedSession(requests.Session):
+    """Every request to OpenRouter first checks that this greenlet holds no database connection:
+    the answer may take minutes, and the pool is shared by every other request."""
+
+    def send(self, request, **kwargs):
+        guard.check(f"{request.method} {request.url}")
+        return super().send(request, **kwargs)
+
 
 # One pool per process: chats reuse open connections (and TLS sessions) to OpenRouter instead
 # of paying a new handshake per message. Worker processes each build their own after forking.
-_session = requests.Session()
+_session = GuardedSession()
 _session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
 _session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
 

@@ -22,6 +22,7 @@ from routerchat.database import register_search_functions
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
+GUARD_LOG_MARK = "connection guard:"
 # Tests see only the settings they give: never a developer's .env or exported OpenRouter/title settings.
 os.environ["ROUTERCHAT_DOTENV"] = "0"
 for _name in [n for n in os.environ if n.startswith(("OPENROUTER_", "TITLE_"))]:
@@ -134,6 +135,11 @@ class AppServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
 
+    def assert_no_held_connections(self) -> None:
+        """Strict mode logs (and raises) whenever a code path waited on the network holding a
+        database connection; a caller may have swallowed the exception, the log keeps it."""
+        assert GUARD_LOG_MARK not in self.log_text(), self.log_text()
+
 
 def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: str) -> AppServer:
     """`python main.py` from an unrelated working directory, configured only by environment."""
@@ -144,6 +150,7 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
         "OPENROUTER_BASE_URL": upstream_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
         "SSE_PING_SECONDS": "0.3", "TITLE_TIMEOUT": "2", "TITLE_WAIT_SECONDS": "10",
         "UPSTREAM_READ_TIMEOUT": "5", "MODELS_CACHE_SECONDS": "0", "PYTHONUNBUFFERED": "1",
+        "DB_CONNECTION_GUARD": "strict",
     })
     env.update(overrides)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +180,8 @@ def in_process_app(database_url: str, upstream_url: str, instance: Path, **overr
     application = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "OPENROUTER_BASE_URL": upstream_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
-        "TITLE_TIMEOUT": 2.0, "UPSTREAM_READ_TIMEOUT": 5.0, "MODELS_CACHE_SECONDS": 0.0, **overrides,
+        "TITLE_TIMEOUT": 2.0, "UPSTREAM_READ_TIMEOUT": 5.0, "MODELS_CACHE_SECONDS": 0.0,
+        "DB_CONNECTION_GUARD": "strict", **overrides,
     }, instance_path=str(instance))
     upgrade_database(application)
     return application
@@ -197,6 +205,7 @@ def app_server(database_url, fake, tmp_path_factory):
     server = start_app(database_url, fake.url, tmp_path_factory.mktemp("app"))
     yield server
     server.stop()
+    server.assert_no_held_connections()
 
 
 @pytest.fixture
@@ -212,6 +221,8 @@ def launch(database_url, fake, tmp_path):
     yield _launch
     for server in started:
         server.stop()
+    for server in started:
+        server.assert_no_held_connections()
 
 
 class Api:

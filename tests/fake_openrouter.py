@@ -148,6 +148,11 @@ class FakeHandler(BaseHTTPRequestHandler):
                                               "usage": 0, "is_free_tier": True}})
             elif path == "/chat/completions" and self.command == "POST":
                 self._chat_completions(fake)
+            elif path == "/_fake/requests" and self.command == "GET":
+                self.send_json(200, {"requests": fake.request_summaries()})
+            elif path == "/_fake/settings" and self.command == "PUT":
+                fake.completion_delay = float((self.body or {}).get("completion_delay", 0))
+                self.send_json(200, {"completion_delay": fake.completion_delay})
             else:
                 self.send_error_body(404, f"Not found: {path}")
         except ClientGone:
@@ -173,7 +178,7 @@ class ClientGone(Exception):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 256  # the default 5 drops simultaneous connects (1 s SYN retries)
+    request_queue_size = 1024  # the default 5 drops simultaneous connects (1 s SYN retries)
     fake: FakeOpenRouter
 
     def handle_error(self, request, client_address) -> None:
@@ -387,6 +392,7 @@ class FakeOpenRouter:
     completion_plans: deque = field(default_factory=deque)
     models_plan: Plan = models_ok
     answer_model: str | None = None
+    completion_delay: float = 0.0  # seconds before a default completion (slow title models)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: _Server | None = None
 
@@ -410,7 +416,7 @@ class FakeOpenRouter:
             plans = self.stream_plans if stream else self.completion_plans
             if plans:
                 return plans.popleft()
-        return stream_tokens() if stream else completion("Echo Reply")
+        return stream_tokens() if stream else completion("Echo Reply", delay=self.completion_delay)
 
     def reset(self) -> None:
         with self.lock:
@@ -419,6 +425,14 @@ class FakeOpenRouter:
             self.completion_plans.clear()
             self.models_plan = models_ok
             self.answer_model = None
+            self.completion_delay = 0.0
+
+    def request_summaries(self) -> list[dict]:
+        """What a separate process (the benchmark) needs to count requests: path, whether it
+        streamed, and the last user message (a title request's prompt holds the conversation)."""
+        with self.lock:
+            return [{"path": r.path, "stream": bool((r.body or {}).get("stream")),
+                     "user": last_user_text(r.body) if isinstance(r.body, dict) else ""} for r in self.requests]
 
     def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0) -> None:
         """Return once every request has finished and none arrived for `quiet` seconds."""
@@ -447,7 +461,8 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeOpenRouter().start(args.port)
     tokens = [f" tok{i}" for i in range(args.tokens)] or None
-    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Reply")
+    fake.next_plan = lambda stream: (stream_tokens(tokens, delay=args.delay) if stream
+                                     else completion("Echo Reply", delay=fake.completion_delay))
     print(f"fake OpenRouter on {fake.url} (key {fake.api_key})", flush=True)
     threading.Event().wait()
 

@@ -56,7 +56,7 @@ def test_with_an_account_the_public_server_starts_and_asks_for_a_login(own_datab
 def gunicorn(database_url: str, cwd: Path, **env: str) -> subprocess.Popen:
     """gunicorn as the README runs it; its output goes to cwd/gunicorn.log."""
     env = {**os.environ, "PORT": str(free_port()), "DATABASE_URL": database_url, "SECRET_KEY": "x", **env}
-    return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"),
+    return subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:routerchat.gunicorn_conf",
                              "routerchat:create_app()"], cwd=cwd, env=env, text=True,
                             stdout=(cwd / "gunicorn.log").open("w"), stderr=subprocess.STDOUT)
 

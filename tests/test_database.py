@@ -1,10 +1,16 @@
-"""The database layer under gevent: a query waiting on PostgreSQL must not block other greenlets."""
+"""The database layer under gevent: a query waiting on PostgreSQL must not block other greenlets,
+and no greenlet waits on the network while holding a pooled connection."""
 import subprocess
 import sys
 import textwrap
 
+import gevent
 import pytest
+from sqlalchemy import text
 
+from routerchat.database import HeldConnectionError, engine_options, guard, pause
+from routerchat.extensions import db
+from routerchat.upstream import client_for
 from tests.conftest import ROOT
 
 COOPERATION_PROBE = textwrap.dedent("""
@@ -41,3 +47,24 @@ def test_postgres_waits_let_other_greenlets_run(database_url):
     assert done.returncode == 0, done.stderr
     # With a blocking driver the query finishes first, because the other greenlet never gets the CPU.
     assert done.stdout.strip().splitlines()[-1] == "other,query"
+
+
+def test_guard_catches_a_connection_held_across_an_upstream_call_or_a_pause(app):
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # the session now holds a pooled connection
+        assert guard.held() == 1
+        with pytest.raises(HeldConnectionError, match="/models"):
+            client_for(app).list_models()
+        with pytest.raises(HeldConnectionError, match="a pause"):
+            pause(0)
+        assert gevent.spawn(guard.held).get() == 0  # another greenlet holds nothing
+        db.session.close()
+        assert guard.held() == 0
+        assert client_for(app).list_models()
+        pause(0)
+
+
+def test_pool_size_is_configurable():
+    assert engine_options("sqlite:///x.db", 3)["pool_size"] == 3
+    assert engine_options("postgresql+psycopg://h/db", 4)["pool_size"] == 4
+    assert "pool_size" not in engine_options("sqlite://", 3)  # in memory: a single connection, no pool

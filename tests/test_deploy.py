@@ -1,38 +1,146 @@
-"""The larger-install path: gunicorn with gevent workers, migrations run once by the master."""
+"""The larger-install path: gunicorn with gevent workers, migrations run once before they fork."""
 import os
+import shutil
+import signal
 import subprocess
 import sys
-import time
+import threading
+import uuid
 from pathlib import Path
 
+import pytest
 import requests
+import sqlalchemy as sa
 
-from tests.conftest import ROOT, Api, free_port
+from routerchat.config import normalize_database_url
+from tests.conftest import GUARD_LOG_MARK, ROOT, Api, free_port, wait_for
+
+GUNICORN_ARGS = ["-c", "python:routerchat.gunicorn_conf", "routerchat:create_app()"]
+
+
+def start_gunicorn(bin_dir: Path, database_url: str, fake, workdir: Path, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn from `bin_dir` as the README runs it; returns the process once /healthz answers."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
+           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x",
+           "DB_CONNECTION_GUARD": "strict"}
+    log = (workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen([str(bin_dir / "gunicorn"), *GUNICORN_ARGS], cwd=workdir, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return process.poll() is None and requests.get(url + "/healthz", timeout=1).ok
+        except requests.RequestException:
+            return False
+    if not wait_for(healthy, timeout=60, interval=0.2):
+        stop(process)
+        raise RuntimeError("gunicorn did not start:\n" + (workdir / "gunicorn.log").read_text())
+    return process, url
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=30)
 
 
 def test_gunicorn_gevent_workers_serve_streaming_chat(database_url, fake, tmp_path):
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2",
-           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x"}
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "routerchat:create_app()"],
-                               cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process, url = start_gunicorn(Path(sys.executable).parent, database_url, fake, tmp_path, workers=2)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url + "/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
         api = Api(url)
         results = [api.chat(f"gunicorn {i}") for i in range(4)]
         assert all(r.last["type"] == "done" for r in results)
         assert api.settled_title(results[0].conversation_id)["title_source"] == "auto"
-        assert fake.api_key not in (tmp_path / "gunicorn.log").read_text()
     finally:
-        process.terminate()
-        process.wait(timeout=20)
-    assert "Booting worker" in (tmp_path / "gunicorn.log").read_text()
+        stop(process)
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert "Booting worker" in log
+    assert fake.api_key not in log
+    assert GUARD_LOG_MARK not in log
+
+
+def waiting_on_lock(engine: sa.Engine, application_name: str) -> int:
+    """Backends of the app waiting on a lock (a new transaction each time: PostgreSQL keeps
+    pg_stat_activity still within one)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+                                    "AND wait_event_type = 'Lock'"), {"name": application_name}).scalar()
+
+
+def test_gunicorn_worker_keeps_serving_while_a_request_waits_on_a_postgres_lock(database_url, fake, tmp_path):
+    """With psycopg imported before gevent patched the worker, one query waiting on a lock
+    stopped the whole worker: /healthz answered only once the lock was released."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("only PostgreSQL queries wait on the network")
+    probe = f"rc_lock_{uuid.uuid4().hex[:8]}"
+    process, url = start_gunicorn(Path(sys.executable).parent, f"{database_url}&application_name={probe}",
+                                  fake, tmp_path, workers=1)
+    engine = sa.create_engine(normalize_database_url(database_url))
+    order: list[str] = []
+    try:
+        with engine.connect() as locker:
+            locker.execute(sa.text("LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE"))
+
+            def list_conversations() -> None:
+                order.append(f"conversations {requests.get(url + '/conversations', timeout=60).status_code}")
+            blocked = threading.Thread(target=list_conversations)
+            blocked.start()
+            assert wait_for(lambda: waiting_on_lock(engine, probe), timeout=30)
+            order.append(f"healthz {requests.get(url + '/healthz', timeout=30).status_code}")
+            still_waiting = blocked.is_alive()
+            locker.rollback()  # releases the lock
+        blocked.join(timeout=60)
+    finally:
+        engine.dispose()
+        stop(process)
+    assert still_waiting
+    assert order == ["healthz 200", "conversations 200"]
+
+
+def readme_larger_install_commands() -> str:
+    """The shell block of README's "Larger installs" section, verbatim."""
+    section = (ROOT / "README.md").read_text().split("## Larger installs", 1)[1]
+    return section.split("```bash\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def wheel_install(tmp_path_factory) -> Path:
+    """A clean virtualenv with only the built wheel (and its dependencies) installed."""
+    where = tmp_path_factory.mktemp("wheel-install")
+    source = where / "source"  # a copy: building leaves build/ behind, and must not read a stale one
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__",
+                                                                "instance", "tests", "bench"))
+    pip = ["-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([sys.executable, *pip, "wheel", "--no-deps", "-w", str(where / "dist"), str(source)],
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "venv", str(where / ".venv")], check=True)
+    wheel = next((where / "dist").glob("routerchat-*.whl"))
+    subprocess.run([str(where / ".venv/bin/python"), *pip, "install", str(wheel)], check=True, capture_output=True)
+    return where
+
+
+def test_readme_larger_install_works_verbatim_from_the_wheel(wheel_install, database_url, fake):
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1",
+           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x"}
+    env.pop("PYTHONPATH", None)
+    log_path = wheel_install / f"readme-{port}.log"
+    process = subprocess.Popen(["bash", "-euo", "pipefail", "-c", readme_larger_install_commands()],
+                               cwd=wheel_install, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        def healthy() -> bool:
+            try:
+                return requests.get(url + "/healthz", timeout=1).ok
+            except requests.RequestException:
+                return False
+        assert wait_for(lambda: healthy() or process.poll() is not None, timeout=60, interval=0.2)
+        assert healthy(), log_path.read_text()
+        assert 'id="message-input"' in requests.get(url + "/", timeout=10).text
+        assert Api(url).chat("from the wheel").last["type"] == "done"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert "Booting worker" in log_path.read_text()
