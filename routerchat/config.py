@@ -79,6 +79,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "TITLE_WAIT_SECONDS": _env_float("TITLE_WAIT_SECONDS", 10.0),
         "TITLE_CLAIM_STALE_SECONDS": _env_float("TITLE_CLAIM_STALE_SECONDS", 60.0),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
+        "ANSWER_FLUSH_SECONDS": _env_float("ANSWER_FLUSH_SECONDS", 2.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
         "HOST": _env("HOST", "127.0.0.1"),
         "PORT": int(_env_float("PORT", 5000)),

@@ -1,4 +1,4 @@
-"""Conversations and their messages: storage, listing with cursors, renaming, deleting."""
+"""Conversations and their messages: storage, listing with cursors, renaming, deleting, branches."""
 from __future__ import annotations
 
 import base64
@@ -6,10 +6,12 @@ import binascii
 from datetime import datetime
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import joinedload
 
+from . import versions
 from .errors import ApiError
 from .extensions import db
-from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
+from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, usage_columns, utcnow
 
 MAX_PAGE = 200
 
@@ -64,8 +66,43 @@ def list_page(limit: int, before: str | None) -> dict:
     }
 
 
-def detail(conversation: Conversation) -> dict:
-    return {**conversation.summary(), "messages": [m.to_dict() for m in conversation.messages]}
+def get_with_messages_or_404(conversation_id: object) -> Conversation:
+    """The conversation and all its messages (every branch) in one query."""
+    conversation = None
+    if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
+        conversation = db.session.get(Conversation, conversation_id, options=[joinedload(Conversation.messages)])
+    if conversation is None:
+        raise ApiError(404, "No conversation with this id (it may have been deleted).")
+    return conversation
+
+
+def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict:
+    """The active branch; `live_text` replaces the stored text of answers still streaming here."""
+    live_text = live_text or {}
+    messages = []
+    for placed in versions.active_branch(conversation.messages):
+        message = placed.message.to_dict()
+        if message["id"] in live_text:
+            message["content"] = live_text[message["id"]]
+        messages.append({**message, "version": placed.version, "versions": placed.versions})
+    return {**conversation.summary(), "messages": messages}
+
+
+def message_in(conversation: Conversation, message_id: object) -> Message:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ApiError(400, "message_id must be a message id (a whole number).")
+    message = next((m for m in conversation.messages if m.id == message_id), None)
+    if message is None:
+        raise ApiError(404, "This conversation has no message with this id.")
+    return message
+
+
+def select_branch(conversation: Conversation, message_id: object) -> None:
+    """Make the branch through this message the active one (caller commits)."""
+    target = message_in(conversation, message_id)
+    now = utcnow()
+    for message in versions.ancestry(conversation.messages, target.id):
+        message.selected_at = now
 
 
 def check_title(title: object) -> str:
@@ -100,32 +137,27 @@ def start(conversation_id: str | None) -> Conversation:
     return get_or_404(conversation_id)
 
 
-def add_message(conversation_id: str, role: str, content: str, *, model: str | None = None,
-                status: str = "complete", error: str | None = None, usage: dict | None = None) -> Message:
-    """Store a message and move its conversation to the top of the list (caller commits)."""
+def add_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
+                model: str | None = None, status: str = "complete", error: str | None = None,
+                usage: dict | None = None) -> Message:
+    """Store a message (chosen on its branch) and flush it to learn its id (caller commits)."""
     now = utcnow()
-    usage = usage or {}
-    message = Message(conversation_id=conversation_id, role=role, content=content, model=model,
-                      status=status, error=error, created_at=now,
-                      prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
-                      completion_tokens=_int_or_none(usage.get("completion_tokens")),
-                      total_tokens=_int_or_none(usage.get("total_tokens")))
+    message = Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
+                      model=model, status=status, error=error, created_at=now, selected_at=now,
+                      **usage_columns(usage))
     db.session.add(message)
-    db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
+    db.session.flush()
     return message
 
 
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def touch(conversation_id: str) -> None:
+    """Move the conversation to the top of the list."""
+    db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow()))
 
 
-def upstream_history(conversation_id: str) -> list[dict]:
-    """The whole conversation as OpenRouter messages; empty (failed) answers are left out."""
-    rows = db.session.scalars(
-        db.select(Message).where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at, Message.id)
-    )
-    return [{"role": m.role, "content": m.content} for m in rows if m.content]
+def upstream_history(branch: list[Message]) -> list[dict]:
+    """A branch as OpenRouter messages; empty (failed) answers are left out."""
+    return [{"role": m.role, "content": m.content} for m in branch if m.content]
 
 
 def assistant_count(conversation_id: str) -> int:

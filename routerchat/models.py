@@ -22,6 +22,16 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds") + "Z"
 
 
+def usage_columns(usage: dict | None) -> dict:
+    """OpenRouter's token counts as Message columns (anything that is not a whole number is dropped)."""
+    usage = usage or {}
+    return {name: _int_or_none(usage.get(name)) for name in ("prompt_tokens", "completion_tokens", "total_tokens")}
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -66,10 +76,15 @@ class Message(db.Model):
     conversation_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("conversation.id", ondelete="CASCADE")
     )  # indexed by ix_message_conversation_created, whose first column it is
+    # The message this one follows; siblings (same parent) are versions of one another.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"),
+                                                  index=True, default=None)
+    # The newest choice among siblings is on the active branch (a new version, or a branch switch).
+    selected_at: Mapped[datetime] = mapped_column(default=utcnow)
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     content: Mapped[str] = mapped_column(Text, default="")
     model: Mapped[str | None] = mapped_column(String(200), default=None)
-    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|stopped|error
+    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|streaming|stopped|error
     error: Mapped[str | None] = mapped_column(Text, default=None)
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -81,6 +96,7 @@ class Message(db.Model):
     def to_dict(self) -> dict:
         return {
             "id": self.id,
+            "parent_id": self.parent_id,
             "role": self.role,
             "content": self.content,
             "model": self.model,
