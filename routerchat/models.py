@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -80,7 +80,7 @@ class Message(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"),
                                                   index=True, default=None)
     # The newest choice among siblings is on the active branch (a new version, or a branch switch).
-    selected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    selected_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("CURRENT_TIMESTAMP"))
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     content: Mapped[str] = mapped_column(Text, default="")
     model: Mapped[str | None] = mapped_column(String(200), default=None)

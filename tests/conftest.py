@@ -208,8 +208,11 @@ class Api:
             return data if data["title_source"] != "default" else None
         return wait_for(current, timeout=15) or self.get(f"/conversation/{conversation_id}").json()
 
-    def chat(self, message: str = "Hello there", **body) -> ChatResult:
-        response = self.session.post(self.base_url + "/chat", json={"message": message, **body},
+    def chat(self, message: str | None = "Hello there", **body) -> ChatResult:
+        """POST /chat and read the whole stream; message None leaves it out (regenerate)."""
+        if message is not None:
+            body = {"message": message, **body}
+        response = self.session.post(self.base_url + "/chat", json=body,
                                      stream=True, timeout=30)
         return ChatResult.read(response)
 

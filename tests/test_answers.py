@@ -2,6 +2,8 @@
 Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
 import json
 
+import gevent
+
 import requests
 import sqlalchemy as sa
 
@@ -133,3 +135,46 @@ def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine)
     restarted = launch()
     answer = stored_answer(Api(restarted.url), first["conversation_id"])
     assert answer["status"] == "stopped"
+
+
+def count_statements(app, action) -> list[str]:
+    """The SQL statements `action` sends, across every greenlet of this process."""
+    from routerchat.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def chat_in_process(client, **body) -> list[dict]:
+    text = client.post("/chat", json=body).get_data(as_text=True)
+    return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+
+
+def test_a_new_conversation_costs_four_statements_from_post_to_done(app, client, fake):
+    """Question, conversation and `streaming` row inserted, then the answer stored: no query per
+    chunk and none while waiting (the title job that follows the first answer is not counted)."""
+    events = []
+    statements = count_statements(app, lambda: events.extend(
+        chat_in_process(client, message="count me", model="openai/gpt-5")))
+    assert events[-1]["type"] == "done"
+    assert [s.split()[0] for s in statements[:4]] == ["INSERT", "INSERT", "INSERT", "UPDATE"]
+    assert statements[3].startswith("UPDATE message SET content")
+
+
+def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fake):
+    conversation_id = chat_in_process(client, message="first")[0]["conversation_id"]
+    gevent.wait(timeout=5)  # the first answer's title job runs to its end before counting
+    statements = count_statements(app, lambda: chat_in_process(client, message="again",
+                                                               conversation_id=conversation_id))
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE"]
+    assert "FROM preset" in statements[0] and "LEFT OUTER JOIN message" in statements[1]

@@ -28,15 +28,17 @@ UPDATE message SET parent_id = (
 
 
 def upgrade():
+    # One batch only, and the parents are filled in after it: SQLite rebuilds the table in a
+    # batch, and dropping the old table with foreign keys on would cascade-delete every row
+    # whose parent_id is already set.
     with op.batch_alter_table('message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('parent_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('selected_at', sa.DateTime(), nullable=True))
-    op.execute(PREVIOUS_MESSAGE)
-    with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.alter_column('selected_at', existing_type=sa.DateTime(), nullable=False)
+        batch_op.add_column(sa.Column('selected_at', sa.DateTime(), server_default=sa.text('CURRENT_TIMESTAMP'),
+                                      nullable=False))
         batch_op.create_index(batch_op.f('ix_message_parent_id'), ['parent_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_message_parent_id_message'), 'message', ['parent_id'], ['id'],
                                     ondelete='CASCADE')
+    op.execute(PREVIOUS_MESSAGE)
 
 
 def downgrade():
