@@ -84,7 +84,8 @@ def detail(conversation: Conversation, live_text: dict[int, str] | None = None) 
         message = placed.message.to_dict()
         if message["id"] in live_text:
             message["content"] = live_text[message["id"]]
-        messages.append({**message, "version": placed.version, "versions": placed.versions})
+        messages.append({**message, "version": placed.version, "versions": placed.versions,
+                         "siblings": list(placed.siblings)})
     return {**conversation.summary(), "messages": messages}
 
 

@@ -22,11 +22,16 @@ class Node(Protocol):
 
 @dataclass(frozen=True)
 class Placed:
-    """A message on the active branch with its 1-based version among `versions` siblings."""
+    """A message on the active branch with its 1-based version among its siblings (their ids
+    in version order, so a page can switch to another version)."""
 
     message: Node
     version: int
-    versions: int
+    siblings: tuple[int, ...]
+
+    @property
+    def versions(self) -> int:
+        return len(self.siblings)
 
 
 def _siblings_by_parent(messages: Iterable[Node]) -> dict[int | None, list[Node]]:
@@ -46,7 +51,7 @@ def active_branch(messages: Iterable[Node]) -> list[Placed]:
     while children.get(parent):
         siblings = children[parent]
         chosen = max(siblings, key=lambda m: (m.selected_at, m.id))
-        branch.append(Placed(chosen, siblings.index(chosen) + 1, len(siblings)))
+        branch.append(Placed(chosen, siblings.index(chosen) + 1, tuple(m.id for m in siblings)))
         parent = chosen.id
     return branch
 

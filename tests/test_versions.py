@@ -33,7 +33,8 @@ class Row:
 
 def test_active_branch_follows_the_most_recently_chosen_sibling():
     rows = [Row(1, None, 0), Row(2, 1, 1), Row(3, 1, 2), Row(4, 2, 3), Row(5, 3, 4)]
-    assert [(p.message.id, p.version, p.versions) for p in active_branch(rows)] == [(1, 1, 1), (3, 2, 2), (5, 1, 1)]
+    assert [(p.message.id, p.version, p.siblings) for p in active_branch(rows)] == [
+        (1, 1, (1,)), (3, 2, (2, 3)), (5, 1, (5,))]
     rows[1].chosen = 9  # switched back to the first answer
     assert [p.message.id for p in active_branch(rows)] == [1, 2, 4]
     assert active_branch([]) == []

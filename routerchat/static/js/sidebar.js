@@ -73,6 +73,12 @@ export class Sidebar {
     this.onTitle(id, title);
   }
 
+  // An answer is under way in this conversation (shown even while another one is open).
+  setAnswering(id, answering) {
+    const li = this.item(id);
+    if (li) li.classList.toggle("answering", answering);
+  }
+
   setNaming(id, naming) {
     const li = this.item(id);
     if (li) li.classList.toggle("naming", naming);
