@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 STOP_WAIT_SECONDS = 5
 STOPPED_NOTE = "Stopped — the answer above is partial."
 STOPPED_STATUS = 499  # the request was ended on purpose (nginx's "client closed request")
+STOPPED_EVENT = {"type": "error", "error": STOPPED_NOTE, "status": STOPPED_STATUS, "stopped": True}
 
 
 class AnswerStopped(Exception):
@@ -54,7 +55,7 @@ class Answer:
     reading: bool = False  # inside the upstream read, where a stop may interrupt it
     stop_requested: bool = False
     greenlet: gevent.Greenlet | None = None
-    _changed: Event = field(default_factory=Event)
+    changed: Event = field(default_factory=Event)  # set (and replaced) on every change
     _ended: Event = field(default_factory=Event)
 
     @property
@@ -71,7 +72,7 @@ class Answer:
         self._wake()
 
     def _wake(self) -> None:
-        changed, self._changed = self._changed, Event()
+        changed, self.changed = self.changed, Event()
         changed.set()
 
     def follow(self, ping_seconds: float) -> Iterator[str]:
@@ -82,7 +83,7 @@ class Answer:
         """
         sent = 0
         while True:
-            changed = self._changed
+            changed = self.changed
             if sent < len(self.parts):
                 upto = len(self.parts)
                 yield format_event({"type": "chunk", "content": "".join(self.parts[sent:upto])})
@@ -174,12 +175,10 @@ def _read_upstream(client: OpenRouterClient, answer: Answer, flush_every: float)
         _pause_reading(answer)
         result = stream.result
         model = result.model or answer.model
-        return Outcome("complete", {"type": "done", "conversation_id": answer.conversation_id,
-                                    "message_id": answer.message_id, "model": model, "usage": result.usage},
+        return Outcome("complete", _done_event(answer.conversation_id, answer.message_id, model, result.usage),
                        model=model, usage=result.usage)
     except AnswerStopped:
-        return Outcome("stopped", {"type": "error", "error": STOPPED_NOTE, "status": STOPPED_STATUS,
-                                   "stopped": True})
+        return Outcome("stopped", STOPPED_EVENT)
     except UpstreamError as exc:
         log.warning("upstream error for conversation %s: %s", answer.conversation_id, exc.detail)
         return _failure(exc)
@@ -201,6 +200,20 @@ def _pause_reading(answer: Answer) -> None:
     hub) lands here, still inside the read, and never in the middle of a database write."""
     answer.reading = False
     gevent.sleep(0)
+
+
+def _done_event(conversation_id: str, message_id: int, model: str | None, usage: dict | None) -> dict:
+    return {"type": "done", "conversation_id": conversation_id, "message_id": message_id, "model": model,
+            "usage": usage}
+
+
+def final_event(message: Message) -> dict:
+    """The last event of an answer that has ended, rebuilt from its stored row."""
+    if message.status == "complete":
+        return _done_event(message.conversation_id, message.id, message.model, message.usage())
+    if message.status == "stopped":
+        return STOPPED_EVENT
+    return {"type": "error", "error": message.error or "The answer failed.", "status": 502}
 
 
 def _failure(exc: UpstreamError) -> Outcome:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, current_app
 
-from .. import answers, conversations, presets, titles, versions
+from .. import answers, conversations, notify, presets, titles, versions
 from ..errors import ApiError, json_object_body
 from ..extensions import db
 from ..models import Conversation, Message
@@ -122,5 +122,7 @@ def chat():
     db.session.commit()
     db.session.close()  # hold no connection while the answer streams
     app = current_app._get_current_object()
+    if notify.enabled(app):
+        notify.ensure_listening(app)  # other processes may ask to follow or stop this answer
     answers.start(app, client_for(app), answer)
     return answers.event_stream(_chat_events(answer, question_id, app.config["SSE_PING_SECONDS"]))

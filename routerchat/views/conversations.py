@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import answers, conversations, titles
+from .. import answers, conversations, notify, titles
 from ..errors import json_object_body
 from ..extensions import db
 
@@ -33,19 +33,27 @@ def follow_answer(conversation_id: str):
     """Re-attach to the running answer (the newest one when two tabs started one each)."""
     conversations.get_or_404(conversation_id)
     db.session.close()  # hold no connection while following
+    app = current_app._get_current_object()
     running = answers.running_in(conversation_id)
-    if not running:
+    if running:
+        answer = running[-1]
+    elif notify.enabled(app) and (message_id := notify.streaming_answer_id(conversation_id)) is not None:
+        answer = notify.follow_remote(app, conversation_id, message_id)  # it runs in another process
+    else:
         return "", 204
-    return answers.event_stream(running[-1].follow(current_app.config["SSE_PING_SECONDS"]))
+    return answers.event_stream(answer.follow(app.config["SSE_PING_SECONDS"]))
 
 
 @bp.post("/conversation/<conversation_id>/stop")
 def stop_answer(conversation_id: str):
     conversations.get_or_404(conversation_id)
     db.session.close()  # hold no connection while the answers are stopped and stored
+    app = current_app._get_current_object()
     running = answers.running_in(conversation_id)
     for answer in running:
         answers.stop(answer)
+    if not running and notify.enabled(app):
+        return jsonify({"stopped": notify.stop_remote(app, conversation_id, answers.STOP_WAIT_SECONDS)})
     return jsonify({"stopped": bool(running)})
 
 
