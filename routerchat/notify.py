@@ -21,6 +21,7 @@ import gevent
 import psycopg
 from flask import Flask
 from gevent.event import Event
+from gevent.socket import wait_read
 from sqlalchemy import func, select
 
 from . import answers
@@ -81,8 +82,12 @@ def _listen(app: Flask) -> None:
             with psycopg.connect(_conninfo(app), autocommit=True) as conn:
                 conn.execute(f"LISTEN {CHANNEL}")
                 _listening.set()
-                for note in conn.notifies():
-                    _dispatch(app, json.loads(note.payload))
+                while True:
+                    # gevent waits for the socket: psycopg's own wait blocks the whole process
+                    # when psycopg was imported before gevent patched (gunicorn's master).
+                    wait_read(conn.fileno())
+                    for note in conn.notifies(timeout=0):
+                        _dispatch(app, json.loads(note.payload))
         except Exception:  # noqa: BLE001 - a lost connection is retried; nothing else may stop listening
             _listening.clear()
             log.exception("the PostgreSQL listener failed; reconnecting")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +142,32 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"app did not start:\n{server.log_text()}")
+
+
+@contextmanager
+def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, workers: int = 2):
+    """gunicorn with gevent workers (gunicorn.conf.py), as a larger install runs it; yields its URL
+    and leaves its output in workdir/gunicorn.log."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
+           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x"}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    log = (workdir / "gunicorn.log").open("w")
+    process = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "routerchat:create_app()"],
+                               cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ of an answer hears follow and stop requests through LISTEN/NOTIFY."""
 import pytest
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, wait_for
+from tests.conftest import Api, gunicorn_server, wait_for
 from tests.test_answers import LONG, Events, open_chat, read_events, stored_answer
 
 
@@ -50,3 +50,21 @@ def test_a_follower_in_another_process_after_the_end_gets_the_stored_answer(two_
     owner, other = two_processes
     result = owner.chat("quick")
     assert other.get(f"/conversation/{result.conversation_id}/stream").status_code == 204
+
+
+def test_with_two_gunicorn_workers_any_worker_re_attaches_and_stops(database_url, fake, tmp_path):
+    """Each request on a new connection lands on either worker; all of them see the answer."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers need PostgreSQL")
+    with gunicorn_server(database_url, fake, tmp_path) as url:
+        fake.stream_plans.append(fo.stream_tokens(LONG, delay=0.05))
+        response, first = open_chat(Api(url))
+        read_events(response, stop_after_chunks=3)
+        conversation_id = first["conversation_id"]
+        for _ in range(6):
+            follower = Events(Api(url).get(f"/conversation/{conversation_id}/stream", stream=True))
+            assert read_events(follower, stop_after_chunks=1)[0]["content"].startswith(" w0 w1 w2")
+            follower.close()
+        assert Api(url).post(f"/conversation/{conversation_id}/stop").json() == {"stopped": True}
+        assert read_events(response)[-1]["stopped"] is True
+        assert stored_answer(Api(url), conversation_id)["status"] == "stopped"
