@@ -52,7 +52,6 @@ class Answer:
     conversation_id: str
     model: str
     history: list[dict]
-    start_title: bool = False
     parts: list[str] = field(default_factory=list)
     final: dict | None = None
     reading: bool = False  # inside the upstream read, where a stop may interrupt it
@@ -141,6 +140,8 @@ def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
         outcome = _read_upstream(client, answer, app.config["ANSWER_FLUSH_SECONDS"])
         try:
             _store(answer, outcome)
+            if titles.wants_title(answer.conversation_id):
+                titles.start_in_background(app, answer.conversation_id)
         except Exception:
             db.session.rollback()
             log.exception("could not store the answer %s", answer.message_id)
@@ -148,8 +149,6 @@ def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
             db.session.close()
             _running.pop(answer.message_id, None)
             answer.end(outcome.event)
-        if answer.start_title:
-            titles.start_in_background(app, answer.conversation_id)
 
 
 @dataclass

@@ -144,7 +144,8 @@ def _messages_for_title(conversation_id: str, force: bool) -> tuple[str, str]:
     def first(role: str, newest: bool = False) -> Message | None:
         order = (Message.created_at.desc(), Message.id.desc()) if newest else (Message.created_at, Message.id)
         return db.session.scalar(db.select(Message).where(Message.conversation_id == conversation_id,
-                                                          Message.role == role).order_by(*order).limit(1))
+                                                          Message.role == role, Message.status != "streaming")
+                                 .order_by(*order).limit(1))
     user = first("user")
     assistant = first("assistant", newest=force)
     if user is None or assistant is None:

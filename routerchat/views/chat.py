@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, current_app
 
-from .. import answers, conversations, notify, presets, titles, versions
+from .. import answers, conversations, notify, presets, versions
 from ..errors import ApiError, json_object_body
 from ..extensions import db
 from ..models import Conversation, Message
@@ -110,7 +110,6 @@ def chat():
                             "to the .env file next to main.py (or the environment) and restart routerchat.")
     conversation_id = _conversation_id(body)
     conversation = conversations.get_with_messages_or_404(conversation_id) if conversation_id else None
-    start_title = conversation is None or titles.wants_title(conversation.id)
     branch = _question_branch(conversation, text, edit_id)
     question_id = branch[-1].id
     row = conversations.add_message(branch[-1].conversation_id, "assistant", "", parent_id=question_id,
@@ -118,7 +117,7 @@ def chat():
     if conversation is not None:
         conversations.touch(conversation.id)
     answer = answers.Answer(message_id=row.id, conversation_id=row.conversation_id, model=model,
-                            history=conversations.upstream_history(branch), start_title=start_title)
+                            history=conversations.upstream_history(branch))
     db.session.commit()
     db.session.close()  # hold no connection while the answer streams
     app = current_app._get_current_object()
