@@ -30,7 +30,9 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
     expect(page.locator('.message[data-role="user"] .message-body')).to_have_text("An older chat")
     expect(item).to_have_class("conversation-item answering")
     expect(page.locator("#stop-button")).to_be_hidden()
+    page.screenshot(path="/tmp/answering.png")
     expect(item).to_have_class("conversation-item", timeout=15_000)  # the answer ended in the background
+    expect(item.locator(".conversation-title")).to_have_text("Echo Title")  # and was named, no reload
 
     item.locator(".conversation-link").click()
     answer = page.locator(ANSWER)

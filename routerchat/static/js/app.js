@@ -170,6 +170,9 @@ async function follow(follower, events) {
   } finally {
     untrack(follower);
   }
+  // The server titles a conversation after its first answer; join that (also for an answer
+  // that ended while this tab looked elsewhere).
+  if (outcome && sidebar.hasDefaultTitle(follower.conversationId)) sidebar.name(follower.conversationId);
   return outcome;
 }
 
@@ -235,7 +238,7 @@ async function startAnswer(body, question, text) {
     if (follower.bubble) answer.finish({ status: "error", error: "Lost the connection to the routerchat server while the answer was streaming." });
   }
   if (follower.conversationId) sidebar.moveToTop(follower.conversationId);
-  return { conversationId: follower.conversationId, outcome };
+  return outcome;
 }
 
 // Send the composer's text and stream the answer into a new assistant bubble.
@@ -246,14 +249,10 @@ async function sendMessage() {
     view.notice(`This message is ${text.length.toLocaleString()} characters long; the limit is ${maxChars.toLocaleString()}.`);
     return;
   }
-  const firstExchange = view.count() === 0;
   const question = view.add({ role: "user", content: text });
   input.value = "";
   autosize();
-  const result = await startAnswer({ message: text, conversation_id: state.conversationId, preset: presets.active },
-    question, text);
-  // First exchange: the server started a title; join it.
-  if (result && result.outcome && firstExchange) sidebar.name(result.conversationId);
+  await startAnswer({ message: text, conversation_id: state.conversationId, preset: presets.active }, question, text);
 }
 
 // Regenerate (or retry) the last answer, or send an edited question: a new version beside the

@@ -79,6 +79,11 @@ export class Sidebar {
     if (li) li.classList.toggle("answering", answering);
   }
 
+  hasDefaultTitle(id) {
+    const li = id && this.item(id);
+    return Boolean(li) && li.dataset.titleSource === "default";
+  }
+
   setNaming(id, naming) {
     const li = this.item(id);
     if (li) li.classList.toggle("naming", naming);
