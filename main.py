@@ -9,6 +9,7 @@ from gevent.pywsgi import WSGIServer  # noqa: E402
 
 from routerchat import create_app  # noqa: E402
 from routerchat.database import upgrade_database  # noqa: E402
+from routerchat.serving import guarded_handler  # noqa: E402
 
 log = logging.getLogger("routerchat")
 
@@ -17,7 +18,8 @@ def main() -> None:
     app = create_app()
     upgrade_database(app)
     host, port = app.config["HOST"], app.config["PORT"]
-    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("gevent.pywsgi"))
+    server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("gevent.pywsgi"),
+                        handler_class=guarded_handler(app.config["HEADER_READ_TIMEOUT"]))
     log.info("routerchat is listening on http://%s:%s/", host, server.server_port if port == 0 else port)
     if not app.config["OPENROUTER_API_KEY"]:
         log.warning("OPENROUTER_API_KEY is not set: the page will explain how to add it")

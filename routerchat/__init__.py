@@ -6,11 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import assets
 from .config import settings_from_env
-from .database import MIGRATIONS_DIR, configure_engine, engine_options
+from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
+from .security import register_security
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -19,19 +21,22 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     app.config.from_mapping(settings_from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"]))
     app.json.sort_keys = False
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_secret_redaction(app.config["OPENROUTER_API_KEY"])
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
     configure_engine(app)
     register_error_handlers(app)
+    assets.init_app(app)
+    register_security(app)
 
-    from .views import chat, conversations, pages, presets
+    from .views import chat, conversations, pages, presets, transfer, usage
 
-    for module in (pages, chat, conversations, presets):
+    for module in (pages, chat, conversations, presets, transfer, usage):
         app.register_blueprint(module.bp)
     return app

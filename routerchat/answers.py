@@ -25,7 +25,8 @@ from sqlalchemy import update
 
 from . import titles
 from .extensions import db
-from .models import Message, usage_columns
+from .conversations import usage_columns
+from .models import Message
 from .openrouter import OpenRouterClient, UpstreamError
 from .sse import PING, format_event
 
@@ -140,8 +141,6 @@ def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
         outcome = _read_upstream(client, answer, app.config["ANSWER_FLUSH_SECONDS"])
         try:
             _store(answer, outcome)
-            if titles.wants_title(answer.conversation_id):
-                titles.start_in_background(app, answer.conversation_id)
         except Exception:
             db.session.rollback()
             log.exception("could not store the answer %s", answer.message_id)
@@ -149,6 +148,7 @@ def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
             db.session.close()
             _running.pop(answer.message_id, None)
             answer.end(outcome.event)
+        titles.start_in_background(app, answer.conversation_id)  # it decides whether a title is due
 
 
 @dataclass

@@ -7,10 +7,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .title_text import check_prompt_template
+
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"
 DEFAULT_MESSAGE_MAX_CHARS = 100_000
 MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_IMPORT_MAX_MB = 50
 
 
 def _env(name: str, default: str = "") -> str:
@@ -70,17 +73,23 @@ def settings_from_env(instance_path: Path) -> dict:
         "APP_TITLE": _env("APP_TITLE", "routerchat"),
         "TITLE_MODEL_DEFAULT": _env("TITLE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
         "TITLE_FALLBACK_MODELS": _env_list("TITLE_FALLBACK_MODELS"),
+        "TITLE_PROMPT": check_prompt_template(os.environ["TITLE_PROMPT"]) if _env("TITLE_PROMPT") else None,
         "FREE_MODEL_DEFAULT": _env("FREE_MODEL_DEFAULT", DEFAULT_FREE_MODEL),
         "MESSAGE_MAX_CHARS": int(_env_float("MESSAGE_MAX_CHARS", DEFAULT_MESSAGE_MAX_CHARS)),
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+        "IMPORT_MAX_BYTES": int(_env_float("IMPORT_MAX_MB", DEFAULT_IMPORT_MAX_MB) * 1024 * 1024),
         "UPSTREAM_CONNECT_TIMEOUT": _env_float("UPSTREAM_CONNECT_TIMEOUT", 10.0),
         "UPSTREAM_READ_TIMEOUT": _env_float("UPSTREAM_READ_TIMEOUT", 120.0),
         "TITLE_TIMEOUT": _env_float("TITLE_TIMEOUT", 20.0),
         "TITLE_WAIT_SECONDS": _env_float("TITLE_WAIT_SECONDS", 10.0),
         "TITLE_CLAIM_STALE_SECONDS": _env_float("TITLE_CLAIM_STALE_SECONDS", 60.0),
+        "DB_POOL_SIZE": int(_env_float("DB_POOL_SIZE", 10)),
+        "DB_MAX_OVERFLOW": int(_env_float("DB_MAX_OVERFLOW", 20)),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
         "ANSWER_FLUSH_SECONDS": _env_float("ANSWER_FLUSH_SECONDS", 2.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
         "HOST": _env("HOST", "127.0.0.1"),
+        "ALLOWED_HOSTS": _env_list("ALLOWED_HOSTS"),
+        "HEADER_READ_TIMEOUT": _env_float("HEADER_READ_TIMEOUT", 30.0),
         "PORT": int(_env_float("PORT", 5000)),
     }

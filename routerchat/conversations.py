@@ -8,12 +8,17 @@ from datetime import datetime
 from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import joinedload
 
-from . import versions
+from . import costs, search, versions
 from .errors import ApiError
 from .extensions import db
-from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, usage_columns, utcnow
+from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
+from .search_text import QueryError, query_words
+from .text_safety import bad_character
 
 MAX_PAGE = 200
+
+
+NOT_FOUND = "No conversation with this id (it may have been deleted)."
 
 
 def get_or_404(conversation_id: object) -> Conversation:
@@ -21,7 +26,7 @@ def get_or_404(conversation_id: object) -> Conversation:
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
         conversation = db.session.get(Conversation, conversation_id)
     if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
+        raise ApiError(404, NOT_FOUND)
     return conversation
 
 
@@ -34,6 +39,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, conversation_id = raw.split("|", 1)
+        if bad_character(conversation_id):  # base64 can hide a NUL the URL check cannot see
+            raise ValueError(conversation_id)
         return datetime.fromisoformat(moment), conversation_id
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiError(400, "before is not a cursor this server gave out.") from exc
@@ -51,19 +58,33 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def list_page(limit: int, before: str | None) -> dict:
-    """Most recently updated first; ties ordered by id so pages never skip or repeat."""
+def list_page(limit: int, before: str | None, q: str = "") -> dict:
+    """Most recently updated first; ties ordered by id so pages never skip or repeat.
+
+    With search words (`q`), only conversations having all of them, each with a `snippet`.
+    """
+    try:
+        words = query_words(q)
+    except QueryError as exc:
+        raise ApiError(400, str(exc)) from exc
+    after = decode_cursor(before) if before else None
+    rows = search.matching_conversations(words, limit + 1, after) if words else _newest(limit + 1, after)
+    page = rows[:limit]
+    items = [c.summary() for c in page]
+    if words:
+        found = search.snippets([c.id for c in page], words)
+        for item in items:
+            item["snippet"] = found.get(item["id"], "")
+    return {"conversations": items, "next": encode_cursor(page[-1]) if len(rows) > limit else None}
+
+
+def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
     query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
-    if before:
-        moment, last_id = decode_cursor(before)
+    if after is not None:
+        moment, last_id = after
         query = query.where(or_(Conversation.updated_at < moment,
                                 and_(Conversation.updated_at == moment, Conversation.id < last_id)))
-    rows = list(db.session.scalars(query.limit(limit + 1)))
-    page = rows[:limit]
-    return {
-        "conversations": [c.summary() for c in page],
-        "next": encode_cursor(page[-1]) if len(rows) > limit else None,
-    }
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def get_with_messages_or_404(conversation_id: object) -> Conversation:
@@ -86,7 +107,7 @@ def detail(conversation: Conversation, live_text: dict[int, str] | None = None) 
             message["content"] = live_text[message["id"]]
         messages.append({**message, "version": placed.version, "versions": placed.versions,
                          "siblings": list(placed.siblings)})
-    return {**conversation.summary(), "messages": messages}
+    return {**conversation.summary(), "cost": costs.conversation_cost(conversation), "messages": messages}
 
 
 def message_in(conversation: Conversation, message_id: object) -> Message:
@@ -161,8 +182,21 @@ def upstream_history(branch: list[Message]) -> list[dict]:
     return [{"role": m.role, "content": m.content} for m in branch if m.content]
 
 
-def assistant_count(conversation_id: str) -> int:
-    return db.session.scalar(
-        db.select(db.func.count()).select_from(Message)
-        .where(Message.conversation_id == conversation_id, Message.role == "assistant")
-    ) or 0
+def usage_columns(usage: dict | None) -> dict:
+    """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
+    usage = usage or {}
+    return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),
+            "completion_tokens": _int_or_none(usage.get("completion_tokens")),
+            "total_tokens": _int_or_none(usage.get("total_tokens")),
+            "cost": _cost_or_none(usage.get("cost"))}
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _cost_or_none(value: object) -> float | None:
+    """OpenRouter's `cost` (credits = US dollars); other upstreams send none, or nonsense."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < 1e6 else None

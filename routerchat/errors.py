@@ -11,8 +11,13 @@ log = logging.getLogger(__name__)
 FRIENDLY_HTTP_MESSAGES = {
     404: "Not found.",
     405: "This method is not allowed here.",
-    413: "The request body is larger than the 1 MB limit.",
 }
+
+
+def _too_large_message() -> str:
+    """Name the limit that applied to this request (1 MB for most routes, more for an import)."""
+    limit = request.max_content_length or 0
+    return f"The request body is larger than the {limit / (1024 * 1024):g} MB limit."
 
 
 class ApiError(Exception):
@@ -48,7 +53,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status, FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
+        message = _too_large_message() if status == 413 else FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name)
+        response = error_response(status, message)
+        for name, value in exc.get_headers():  # keeps `Allow` on 405 (and `Retry-After` where set)
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -4,13 +4,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-
-DEFAULT_TITLE = "New Conversation"
-TITLE_MAX_CHARS = 100
+from .title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
 
 
 def utcnow() -> datetime:
@@ -20,16 +18,6 @@ def utcnow() -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds") + "Z"
-
-
-def usage_columns(usage: dict | None) -> dict:
-    """OpenRouter's token counts as Message columns (anything that is not a whole number is dropped)."""
-    usage = usage or {}
-    return {name: _int_or_none(usage.get(name)) for name in ("prompt_tokens", "completion_tokens", "total_tokens")}
-
-
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def new_id() -> str:
@@ -48,6 +36,12 @@ class Conversation(db.Model):
     title_claim_token: Mapped[str | None] = mapped_column(String(32), default=None)
     title_claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     title_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The title requests' model and usage, summed over attempts (for the cost of a conversation).
+    title_model: Mapped[str | None] = mapped_column(String(200), default=None)
+    title_requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    title_prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    title_cost: Mapped[float | None] = mapped_column(Float, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -77,10 +71,11 @@ class Message(db.Model):
         String(32), ForeignKey("conversation.id", ondelete="CASCADE")
     )  # indexed by ix_message_conversation_created, whose first column it is
     # The message this one follows; siblings (same parent) are versions of one another.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("message.id", ondelete="CASCADE"),
-                                                  index=True, default=None)
+    # (no ON DELETE: messages go only with their whole conversation, in one statement)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True, default=None)
     # The newest choice among siblings is on the active branch (a new version, or a branch switch).
-    selected_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("CURRENT_TIMESTAMP"))
+    # (nullable only because SQLite cannot add a NOT NULL column without a constant default)
+    selected_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     content: Mapped[str] = mapped_column(Text, default="")
     model: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -89,9 +84,11 @@ class Message(db.Model):
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
+    cost: Mapped[float | None] = mapped_column(Float, default=None)  # US dollars (OpenRouter credits)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    parent: Mapped[Message | None] = relationship(remote_side=[id])  # lets one flush chain new messages
 
     def to_dict(self) -> dict:
         return {
@@ -107,12 +104,13 @@ class Message(db.Model):
         }
 
     def usage(self) -> dict | None:
-        if self.total_tokens is None and self.prompt_tokens is None:
+        if self.total_tokens is None and self.prompt_tokens is None and self.cost is None:
             return None
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
+            "cost": self.cost,
         }
 
 

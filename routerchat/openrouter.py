@@ -9,11 +9,13 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
 
 from .sse import DONE_SENTINEL, iter_event_data, split_lines
+from .text_safety import SurrogateJoiner, redact_secrets
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,19 @@ class UpstreamError(Exception):
         self.status = status
         self.message = message
         self.detail = detail or message
+
+
+@contextmanager
+def redacting(secret: str) -> Iterator[None]:
+    """No UpstreamError leaves with the key in it: a proxy or an OpenAI-compatible server may
+    echo the `Authorization` header in its error text, which is shown, stored and logged."""
+    try:
+        yield
+    except UpstreamError as exc:
+        exc.message = redact_secrets(exc.message, [secret])
+        exc.detail = redact_secrets(exc.detail, [secret])
+        exc.args = (exc.message,)
+        raise
 
 
 def _retry_hint(metadata: dict | None, retry_after: str | None) -> str:
@@ -165,20 +180,24 @@ class ChatStream:
     response: requests.Response
     requested_model: str
     result: StreamResult = field(default_factory=StreamResult)
+    secret: str = field(default="", repr=False)
 
     def __iter__(self) -> Iterator[str]:
+        joiner = SurrogateJoiner()  # JSON may escape one emoji as two halves in two chunks
         try:
             for data in iter_event_data(split_lines(self.response.iter_content(chunk_size=None))):
                 if data.strip() == DONE_SENTINEL:
                     self.result.saw_done = True
                     break
-                delta = self._handle_chunk(data)
+                delta = joiner.feed(self._handle_chunk(data))
                 if delta:
                     yield delta
         except requests.exceptions.RequestException as exc:
             raise transport_error(exc) from exc
         finally:
             self.close()
+        if tail := joiner.flush():
+            yield tail
         if not self.result.saw_done and self.result.finish_reason is None:
             raise UpstreamError(502, "The answer was cut off: the connection to OpenRouter ended early. Try again.",
                                 detail="stream ended without [DONE] or finish_reason")
@@ -195,7 +214,8 @@ class ChatStream:
         self.result.model = model
         if chunk.get("usage"):
             self.result.usage = chunk["usage"]
-        choice = _checked_first_choice(chunk, model)
+        with redacting(self.secret):
+            choice = _checked_first_choice(chunk, model)
         if choice.get("finish_reason"):
             self.result.finish_reason = choice["finish_reason"]
         delta = choice.get("delta") or {}
@@ -250,28 +270,30 @@ class OpenRouterClient:
 
     def stream_chat(self, messages: list[dict], model: str, **extra) -> ChatStream:
         """Start a streamed answer; HTTP errors raise before any text arrives."""
-        response = self._post({"model": model, "messages": messages, "stream": True, **extra}, stream=True)
-        if response.status_code != 200:
-            try:
-                raise _error_from_response(response, model)
-            finally:
-                response.close()
-        return ChatStream(response=response, requested_model=model)
+        with redacting(self.api_key):
+            response = self._post({"model": model, "messages": messages, "stream": True, **extra}, stream=True)
+            if response.status_code != 200:
+                try:
+                    raise _error_from_response(response, model)
+                finally:
+                    response.close()
+        return ChatStream(response=response, requested_model=model, secret=self.api_key)
 
     def complete(self, messages: list[dict], model: str, *, models: list[str] | None = None,
                  timeout: float | None = None, **extra) -> Completion:
         body = {"model": model, "messages": messages, "stream": False, **extra}
         if models:
             body["models"] = [model, *[m for m in models if m != model]]
-        try:
-            response = self._post(body, stream=False, read_timeout=timeout)
-            if response.status_code != 200:
-                raise _error_from_response(response, model)
-            payload = response.json()
-        except ValueError as exc:
-            raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.",
-                                detail="invalid JSON") from exc
-        return _completion_from_payload(payload, model)
+        with redacting(self.api_key):
+            try:
+                response = self._post(body, stream=False, read_timeout=timeout)
+                if response.status_code != 200:
+                    raise _error_from_response(response, model)
+                payload = response.json()
+            except ValueError as exc:
+                raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.",
+                                    detail="invalid JSON") from exc
+            return _completion_from_payload(payload, model)
 
     def list_models(self) -> list[dict]:
         try:
@@ -280,7 +302,8 @@ class OpenRouterClient:
         except requests.exceptions.RequestException as exc:
             raise transport_error(exc) from exc
         if response.status_code != 200:
-            raise _error_from_response(response, None)
+            with redacting(self.api_key):
+                raise _error_from_response(response, None)
         try:
             data = response.json().get("data")
         except (ValueError, AttributeError) as exc:

@@ -16,6 +16,7 @@ from .openrouter import UpstreamError, is_free_model
 log = logging.getLogger(__name__)
 
 SLOTS = range(1, 7)
+SLOT_NUMBERS = {str(slot): slot for slot in SLOTS}  # "²".isdigit() is true, so match the exact text
 FREE_SLOT = 6
 MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
@@ -54,12 +55,6 @@ def check_slot(slot: object) -> int:
 def preset_model(slot: int) -> str:
     stored = db.session.get(Preset, slot)
     return stored.model if stored else default_preset(slot)["model"]
-
-
-def stored_free_model() -> str | None:
-    """Preset 6's model when the user has set one, else None."""
-    stored = db.session.get(Preset, FREE_SLOT)
-    return stored.model if stored else None
 
 
 def check_model_id(model: object) -> str:

@@ -18,6 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
+from routerchat.database import register_search_functions
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ def database_url(request, tmp_path_factory):
 @pytest.fixture(scope="session")
 def db_engine(database_url):
     engine = sa.create_engine(normalize_database_url(database_url))
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", register_search_functions)
     yield engine
     engine.dispose()
 

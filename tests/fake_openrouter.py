@@ -1,7 +1,7 @@
 """A fake OpenRouter: a real HTTP server on 127.0.0.1 speaking the documented wire format.
 
 Tests choose what it does next by queueing *plans* (`fake.stream_plans`, `fake.completion_plans`);
-without one it answers normally: streams echo the last user message, completions say "Echo Title".
+without one it answers normally: streams echo the last user message, completions say "Echo Reply".
 Every request is recorded (`fake.requests`) so tests can check what the app sent.
 Run it alone with `python -m tests.fake_openrouter --port 8999` for a manual session or a benchmark.
 """
@@ -312,9 +312,42 @@ def http_error(status: int, message: str, *, metadata: dict | None = None, heade
     return plan
 
 
+def stream_surrogate_halves(before: str, halves: list[str], after: str) -> Plan:
+    """An answer whose JSON escapes characters as UTF-16 halves (`"\\ud83d"`), each half in a
+    chunk of its own, as a byte-oriented proxy or a tokenizer boundary can produce."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        for content in (before, *halves, after):
+            h.write_data(h.chunk(content))  # json.dumps escapes each half as \uXXXX
+        h.write_data(h.chunk("", finish="stop"))
+        h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def echoed_credentials(h: FakeHandler) -> str:
+    """An error text quoting the request's credentials, as some proxies and compatible servers do."""
+    auth = h.headers.get("Authorization", "")
+    return f"Invalid request headers {{'Authorization': '{auth}'}}; key {auth.removeprefix('Bearer ')} refused"
+
+
+def echo_authorization(status: int = 400, *, midstream: bool = False) -> Plan:
+    """Fail with the Authorization header in the error message: as an HTTP error (streams,
+    completions and the model list), or `midstream` as an error chunk after some text."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        if midstream:
+            stream_midstream_error(["Partial"], code=status, message=echoed_credentials(h))(h, body)
+        else:
+            h.send_error_body(status, echoed_credentials(h))
+    return plan
+
+
 # --- plans: completions --------------------------------------------------------------------
+TITLE_USAGE = {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}
+
+
 def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
-               reasoning: str | None = None, model: str | None = None) -> Plan:
+               reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE) -> Plan:
     def plan(h: FakeHandler, body: dict) -> None:
         if delay:
             time.sleep(delay)
@@ -323,7 +356,7 @@ def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
                           "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,
                                        "message": {"role": "assistant", "content": content, "refusal": None,
                                                    "reasoning": reasoning}}],
-                          "usage": {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, "cost": 0}})
+                          "usage": usage})
     return plan
 
 
@@ -377,7 +410,7 @@ class FakeOpenRouter:
             plans = self.stream_plans if stream else self.completion_plans
             if plans:
                 return plans.popleft()
-        return stream_tokens() if stream else completion("Echo Title")
+        return stream_tokens() if stream else completion("Echo Reply")
 
     def reset(self) -> None:
         with self.lock:
@@ -414,7 +447,7 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeOpenRouter().start(args.port)
     tokens = [f" tok{i}" for i in range(args.tokens)] or None
-    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Title")
+    fake.next_plan = lambda stream: stream_tokens(tokens, delay=args.delay) if stream else completion("Echo Reply")
     print(f"fake OpenRouter on {fake.url} (key {fake.api_key})", flush=True)
     threading.Event().wait()
 

@@ -36,7 +36,7 @@ def test_streams_conversation_chunks_done_and_stores_both_messages(api, fake):
     assert (assistant["role"], assistant["status"], assistant["id"]) == ("assistant", "complete", done["message_id"])
     assert assistant["content"] == result.text
     assert assistant["model"] == "anthropic/claude-sonnet-4.5"
-    assert assistant["usage"] == {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}
+    assert assistant["usage"] == {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19, "cost": 0}
 
 
 def test_done_carries_null_usage_when_upstream_sent_none(api, fake):

@@ -5,7 +5,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from routerchat.titles import SEED, build_prompt, clean_title, cut_head, fallback_title
+from routerchat.title_text import SEED, build_prompt, clean_title, cut_head
 from tests import fake_openrouter as fo
 from tests.conftest import Api, wait_for
 
@@ -105,20 +105,6 @@ def test_cut_head_leaves_short_text_alone_and_cuts_on_words():
     assert cut_head("alpha beta gamma delta", 12) == "alpha beta …"
 
 
-@pytest.mark.parametrize("message,expected", [
-    ("How do I sort a list of dictionaries by a key in Python?", "How do I sort a list"),
-    ("Hi!", "Hi"),
-    ("**Explain** `asyncio` please", "Explain asyncio please"),
-    ("  spaced\n\nout   words ", "spaced out words"),
-    ("如何在Python中对字典列表按键排序并保持稳定性以及处理缺失的键和其他边缘情况的最佳方法是什么呢朋友们", None),
-])
-def test_fallback_title_is_the_first_words_cut_cleanly(message, expected):
-    title = fallback_title(message)
-    assert 0 < len(title) <= 50
-    if expected:
-        assert title == expected
-
-
 # --- the lifecycle over real HTTP ------------------------------------------------------------------
 
 
@@ -178,8 +164,8 @@ def test_a_second_exchange_makes_no_second_title_request(api, fake):
 
 
 def test_summarize_joins_the_automatic_run_with_one_upstream_request(api, fake):
-    fake.completion_plans.append(fo.completion("Joined Title", delay=1.0))
-    result = api.chat("race me")
+    fake.completion_plans.append(fo.completion("Joined Race", delay=1.0))
+    result = api.chat("join the race")
     responses = []
 
     def summarize():
@@ -190,14 +176,14 @@ def test_summarize_joins_the_automatic_run_with_one_upstream_request(api, fake):
     for thread in threads:
         thread.join()
     assert [r.status_code for r in responses] == [200] * 4
-    assert {(r.json()["title"], r.json()["title_source"]) for r in responses} == {("Joined Title", "auto")}
+    assert {(r.json()["title"], r.json()["title_source"]) for r in responses} == {("Joined Race", "auto")}
     assert len(title_requests(fake)) == 1
-    assert api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Joined Title"
+    assert api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Joined Race"
 
 
 def test_two_server_processes_share_one_title_request(api, launch, fake):
     other = Api(launch().url)
-    fake.completion_plans.append(fo.completion("Shared Title", delay=1.0))
+    fake.completion_plans.append(fo.completion("Shared Workers", delay=1.0))
     result = api.chat("two workers")
     answers = []
 
@@ -208,7 +194,7 @@ def test_two_server_processes_share_one_title_request(api, launch, fake):
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(answer == {"title": "Shared Title", "title_source": "auto"} for answer in answers)
+    assert all(answer == {"title": "Shared Workers", "title_source": "auto"} for answer in answers)
     assert len(title_requests(fake)) == 1
 
 
@@ -251,13 +237,13 @@ def test_title_failures_give_the_fallback_and_leave_the_chat_alone(api, fake, na
     result = api.chat("Explain quantum entanglement simply, please")
     assert result.last["type"] == "done"
     settled = api.settled_title(result.conversation_id)
-    assert (settled["title"], settled["title_source"]) == ("Explain quantum entanglement simply, please", "fallback")
+    assert (settled["title"], settled["title_source"]) == ("Explain quantum entanglement simply", "fallback")
     assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
     follow_up = api.chat("More?", conversation_id=result.conversation_id)
     assert follow_up.last["type"] == "done"
     # the later answer retries once; let it finish so it cannot take the next test's plan
     assert wait_for(lambda: len(title_requests(fake)) == 2 and all(r.finished for r in title_requests(fake)))
-    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Echo Title")
+    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Echo Reply")
 
 
 def test_a_fallback_is_retried_once_by_the_next_answer(api, fake):
@@ -287,7 +273,7 @@ def test_summarize_returns_a_fallback_as_it_is(api, fake):
     result = api.chat("fallback please")
     api.settled_title(result.conversation_id)
     answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
-    assert answer == {"title": "fallback please", "title_source": "fallback"}
+    assert answer == {"title": "Fallback", "title_source": "fallback"}
     assert len(title_requests(fake)) == 1
 
 
@@ -305,7 +291,7 @@ def test_a_slow_title_model_delays_neither_done_nor_other_chats(launch, fake):
 
 
 def test_rename_beats_a_late_generated_title(api, fake):
-    fake.completion_plans.append(fo.completion("Late Title", delay=1.5))
+    fake.completion_plans.append(fo.completion("Late Race", delay=1.5))
     result = api.chat("rename race")
     assert api.patch(f"/conversation/{result.conversation_id}", json={"title": "Mine"}).status_code == 200
     wait_for(lambda: title_requests(fake) and title_requests(fake)[-1].finished)
@@ -374,7 +360,7 @@ def test_a_stopped_first_answer_still_gets_a_title(api, app_server, fake):
 def test_a_stale_claim_is_taken_over(api, fake, db_engine, launch):
     client = Api(launch(TITLE_CLAIM_STALE_SECONDS="1", TITLE_WAIT_SECONDS="0.5").url)
     fake.completion_plans.append(fo.http_error(503, "down"))
-    result = client.chat("abandoned claim")
+    result = client.chat("claim taken over")
     client.settled_title(result.conversation_id)
     with db_engine.begin() as conn:  # a worker that claimed the job and died long ago
         conn.execute(sa.text("UPDATE conversation SET title = 'New Conversation', title_source = 'default', "
@@ -420,7 +406,7 @@ def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(loc
 
     conversation_id = seed_conversation(local_app, 1, title="question 0", title_source="fallback", title_attempts=1)
     with local_app.app_context():
-        result = generate_summary(conversation_id, background=True)
+        result = generate_summary(conversation_id, trigger=None)
     assert (result.title, result.title_source) == ("question 0", "fallback")
     assert title_requests(fake) == []
 
@@ -428,10 +414,10 @@ def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(loc
 def test_the_background_job_of_a_later_answer_retries_a_fallback_once(local_app, fake):
     from routerchat.titles import generate_summary
 
-    fake.completion_plans.append(fo.completion("Second Try"))
+    fake.completion_plans.append(fo.completion("Second Question"))
     conversation_id = seed_conversation(local_app, 3, title="question 0", title_source="fallback", title_attempts=1)
     with local_app.app_context():
-        assert generate_summary(conversation_id, background=True).title == "Second Try"
+        assert generate_summary(conversation_id, trigger=None).title == "Second Question"
     assert len(title_requests(fake)) == 1
 
 
@@ -441,5 +427,144 @@ def test_the_page_request_after_a_late_background_job_changes_nothing(local_app,
     conversation_id = seed_conversation(local_app, 1, title="Done Already", title_source="auto", title_attempts=1)
     with local_app.app_context():
         assert generate_summary(conversation_id).to_dict() == {"title": "Done Already", "title_source": "auto"}
-        assert generate_summary(conversation_id, background=True).title == "Done Already"
+        assert generate_summary(conversation_id, trigger=None).title == "Done Already"
     assert title_requests(fake) == []
+
+
+# --- what is not a title becomes the fallback ----------------------------------------------------------
+
+BREAD = "Can you give me a recipe for banana bread without eggs?"
+NOT_TITLES = {
+    "refusal": "I'm sorry, but I can't create a title for this conversation.",
+    "option_list": "Sure! Here are a few title options:\n1. Eggless Banana Bread\n2. Vegan Banana Loaf",
+    "task_talk": "Describe the context of this conversation",
+    "too_long": "Can you give me a recipe for banana bread without eggs and with some nuts in it",
+    "other_script": "経営の可能性",
+    "other_language": "Pan de plátano sin huevos",
+    "ungrounded": "Pregnancyuser",
+}
+
+
+@pytest.mark.parametrize("rule", list(NOT_TITLES))
+def test_what_is_not_a_title_becomes_the_fallback(api, app_server, fake, rule):
+    fake.completion_plans.append(fo.completion(NOT_TITLES[rule]))
+    result = api.chat(BREAD)
+    assert result.last["type"] == "done" and result.text == f"Echo: {BREAD}"
+    settled = api.settled_title(result.conversation_id)
+    assert (settled["title"], settled["title_source"]) == ("Recipe for banana bread without eggs", "fallback")
+    assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
+    assert len(title_requests(fake)) == 1
+    assert wait_for(lambda: f"conversation={result.conversation_id} source=fallback rule={rule} "
+                    in app_server.log_text())
+
+
+def test_title_usage_is_summed_over_attempts(api, fake, db_engine):
+    usage = {"prompt_tokens": 120, "completion_tokens": 6, "total_tokens": 126, "cost": 0.00025}
+    fake.completion_plans.extend([fo.completion("Pregnancyuser", usage=usage, model="meta-llama/llama-3.2-3b"),
+                                  fo.completion("Usage Summed", usage=usage, model="meta-llama/llama-3.2-3b")])
+    result = api.chat("are usage numbers summed?")
+    assert api.settled_title(result.conversation_id)["title_source"] == "fallback"
+    api.chat("again", conversation_id=result.conversation_id)
+    assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Usage Summed")
+    with db_engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT title_model, title_requests, title_prompt_tokens, title_completion_tokens, "
+                                   "title_cost FROM conversation WHERE id = :id"), {"id": result.conversation_id}).one()
+    assert tuple(row[:4]) == ("meta-llama/llama-3.2-3b", 2, 240, 12) and row[4] == pytest.approx(0.0005)
+
+
+def test_a_failed_title_request_counts_without_usage(api, fake, db_engine):
+    fake.completion_plans.append(fo.http_error(503, "down"))
+    result = api.chat("count failures")
+    api.settled_title(result.conversation_id)
+    with db_engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT title_model, title_requests, title_prompt_tokens, title_cost "
+                                   "FROM conversation WHERE id = :id"), {"id": result.conversation_id}).one()
+    assert tuple(row) == (fo.FREE_MODEL, 1, None, None)
+
+
+def test_title_prompt_from_the_environment(launch, fake):
+    client = Api(launch(TITLE_PROMPT="Name it in {language}: {user} => {assistant}").url)
+    client.settled_title(client.chat("Привет, как дела?").conversation_id)
+    prompt = title_requests(fake)[-1].body["messages"][-1]["content"]
+    assert prompt == "Name it in Russian: Привет, как дела? => Echo: Привет, как дела?"
+
+
+def test_an_invalid_title_prompt_stops_the_start_with_a_clear_error(launch):
+    with pytest.raises(RuntimeError, match=r"TITLE_PROMPT uses unknown fields \['question'\]"):
+        launch(TITLE_PROMPT="Title for {question}")
+
+
+def test_slow_titles_beyond_the_pool_delay_nothing_else(launch, fake):
+    """More slow title requests than database connections: the jobs hold none while waiting."""
+    server = launch(DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0", TITLE_TIMEOUT="20")
+    client = Api(server.url)
+    fake.completion_plans.extend([fo.completion(f"Slow {n}", delay=6.0) for n in range(3)])
+    for n in range(3):
+        assert client.chat(f"slow {n}").last["type"] == "done"
+    slow = wait_for(lambda: len(title_requests(fake)) == 3 and title_requests(fake))
+    assert slow and not any(request.finished for request in slow)
+    conversation_id = client.get("/conversations").json()["conversations"][0]["id"]
+    waiting = threading.Thread(target=client.post, args=(f"/conversation/{conversation_id}/summarize",))
+    waiting.start()  # a page request polling the claim holds no connection while it sleeps either
+    assert client.get("/healthz").json()["ok"] is True
+    assert len(client.get("/conversations").json()["conversations"]) >= 3
+    assert client.chat("meanwhile").last["type"] == "done"
+    assert not any(request.finished for request in slow), "a request waited for a title job's connection"
+    waiting.join()
+
+
+# --- the job in-process: statements, a failed save ----------------------------------------------------
+
+
+def count_statements(app):
+    from sqlalchemy import event
+
+    from routerchat.extensions import db
+
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    return statements
+
+
+def test_the_title_job_is_three_statements(local_app, fake):
+    from routerchat.titles import generate_summary
+
+    conversation_id = seed_conversation(local_app, 1)
+    fake.completion_plans.append(fo.completion("Question Answered"))
+    statements = count_statements(local_app)
+    with local_app.app_context():
+        assert generate_summary(conversation_id, trigger=None).title == "Question Answered"
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "UPDATE"]
+
+
+def test_a_failed_save_releases_the_claim_at_once(local_app, fake, monkeypatch):
+    from routerchat import titles
+
+    conversation_id = seed_conversation(local_app, 1)
+    fake.completion_plans.extend([fo.completion("Never Saved"), fo.completion("Saved Answer")])
+    monkeypatch.setattr(titles, "_usage_values", lambda answer: 1 / 0)
+    with local_app.app_context():
+        result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
+        assert (result.title, result.title_source) == ("New Conversation", "default")
+        monkeypatch.undo()
+        result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
+    assert (result.title, result.title_source) == ("Saved Answer", "auto")
+    assert len(title_requests(fake)) == 2
+
+
+@pytest.mark.parametrize("source,trigger,attempts,generates", [
+    ("default", "FIRST_ANSWER", 0, True), ("default", "LATER_ANSWER", 1, True),
+    ("default", "PAGE_REQUEST", 0, True), ("default", "REGENERATE", 0, True),
+    ("fallback", "FIRST_ANSWER", 1, False), ("fallback", "LATER_ANSWER", 1, True),
+    ("fallback", "LATER_ANSWER", 2, False), ("fallback", "PAGE_REQUEST", 1, False),
+    ("fallback", "REGENERATE", 2, True),
+    ("auto", "FIRST_ANSWER", 1, False), ("auto", "LATER_ANSWER", 1, False),
+    ("auto", "PAGE_REQUEST", 1, False), ("auto", "REGENERATE", 1, True),
+    ("user", "FIRST_ANSWER", 0, False), ("user", "LATER_ANSWER", 1, False),
+    ("user", "PAGE_REQUEST", 0, False), ("user", "REGENERATE", 1, False),
+])
+def test_should_generate_table(source, trigger, attempts, generates):
+    from routerchat.titles import Trigger, should_generate
+
+    assert should_generate(source, Trigger[trigger], attempts) is generates

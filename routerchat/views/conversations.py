@@ -14,7 +14,7 @@ bp = Blueprint("conversations", __name__)
 @bp.get("/conversations")
 def list_conversations():
     limit = conversations.parse_limit(request.args.get("limit"))
-    return jsonify(conversations.list_page(limit, request.args.get("before") or None))
+    return jsonify(conversations.list_page(limit, request.args.get("before") or None, request.args.get("q", "")))
 
 
 def _detail(conversation_id: str) -> dict:
@@ -80,6 +80,6 @@ def delete_conversation(conversation_id: str):
 
 @bp.post("/conversation/<conversation_id>/summarize")
 def summarize(conversation_id: str):
-    conversations.get_or_404(conversation_id)
     force = request.args.get("force", "").lower() in ("1", "true", "yes")
-    return jsonify(titles.generate_summary(conversation_id, force=force).to_dict())
+    trigger = titles.Trigger.REGENERATE if force else titles.Trigger.PAGE_REQUEST
+    return jsonify(titles.generate_summary(conversation_id, trigger).to_dict())

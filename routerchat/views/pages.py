@@ -15,7 +15,8 @@ bp = Blueprint("pages", __name__)
 def index():
     config = current_app.config
     return render_template("index.html", has_api_key=bool(config["OPENROUTER_API_KEY"]),
-                           message_max_chars=config["MESSAGE_MAX_CHARS"])
+                           message_max_chars=config["MESSAGE_MAX_CHARS"],
+                           import_max_mb=f"{config['IMPORT_MAX_BYTES'] / (1024 * 1024):g}")
 
 
 @bp.get("/healthz")

@@ -17,10 +17,11 @@ def list_presets():
 
 @bp.put("/presets/<slot>")
 def put_preset(slot: str):
-    if not slot.isdigit() or int(slot) not in presets.SLOTS:
+    number = presets.SLOT_NUMBERS.get(slot)
+    if number is None:
         raise ApiError(404, "There are six presets, numbered 1 to 6.")
     body = json_object_body()
-    return jsonify(presets.set_preset(int(slot), body.get("model"), body.get("label")))
+    return jsonify(presets.set_preset(number, body.get("model"), body.get("label")))
 
 
 @bp.get("/models")

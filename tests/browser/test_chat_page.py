@@ -191,9 +191,9 @@ def test_phone_width_layout(open_page, app_server):
     send(page, "from my phone")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
     page.click("#sidebar-toggle")
-    page.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().x >= 0")
+    page.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().x >= 0")
     page.locator("#conversation-list .conversation-link").first.click()
-    page.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().right <= 1")
+    page.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().right <= 1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 

@@ -1,4 +1,8 @@
-"""Titles as a person sees them in the sidebar: generated, safe, renamed, regenerated, kept."""
+"""Titles as a person sees them in the sidebar and above the messages: generated, safe, renamed,
+regenerated, kept, late."""
+import tempfile
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -7,6 +11,8 @@ from tests.browser.conftest import ANSWER, send
 from tests.conftest import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
+SHOTS = Path(tempfile.gettempdir()) / "routerchat-shots"
+SHOTS.mkdir(exist_ok=True)
 
 
 def current_item(page):
@@ -30,7 +36,7 @@ def test_new_chat_gets_its_generated_title_without_reload(page, fake):
 def test_an_html_title_is_shown_as_text_and_runs_nothing(page, fake):
     hostile = '<img src=x onerror="window.__pwned=1"><b>Bold</b>'
     fake.completion_plans.append(fo.completion(hostile))
-    send(page, "Say something")
+    send(page, "Say something bold")
     title = current_item(page).locator(".conversation-title")
     expect(title).to_have_text(hostile)
     assert title.locator("img, b").count() == 0
@@ -44,7 +50,7 @@ def test_an_html_title_is_shown_as_text_and_runs_nothing(page, fake):
 
 def test_rename_inline_enter_saves_and_escape_cancels(page, fake, app_server):
     fake.completion_plans.append(fo.completion("Generated Name"))
-    send(page, "Name me")
+    send(page, "Name me something generated")
     item = current_item(page)
     expect(item.locator(".conversation-title")).to_have_text("Generated Name")
     conversation_id = item.get_attribute("data-conversation-id")
@@ -66,7 +72,7 @@ def test_rename_inline_enter_saves_and_escape_cancels(page, fake, app_server):
 
 def test_regenerate_title(page, fake):
     fake.completion_plans.extend([fo.completion("First Name"), fo.completion("Second Name")])
-    send(page, "Regenerate me")
+    send(page, "Regenerate my first name")
     item = current_item(page)
     expect(item.locator(".conversation-title")).to_have_text("First Name")
     item.hover()
@@ -77,7 +83,7 @@ def test_regenerate_title(page, fake):
 
 def test_title_survives_a_reload(page, fake):
     fake.completion_plans.append(fo.completion("Kept Across Reloads"))
-    send(page, "Keep my title")
+    send(page, "Keep my title across reloads")
     expect(current_item(page).locator(".conversation-title")).to_have_text("Kept Across Reloads")
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
@@ -103,3 +109,63 @@ def test_delete_from_the_sidebar(page, fake, app_server):
     expect(page.locator(f'[data-conversation-id="{conversation_id}"]')).to_have_count(0)
     expect(page.locator(".message")).to_have_count(0)
     assert Api(app_server.url).get(f"/conversation/{conversation_id}").status_code == 404
+
+
+def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake):
+    fake.completion_plans.append(fo.completion("Naming Visible", delay=1.5))
+    send(page, "Is the naming state visible?")
+    item = current_item(page)
+    status = item.locator(".naming-status")
+    expect(status).to_be_visible()
+    expect(status).to_have_text("naming…")
+    expect(item.locator(".conversation-actions")).to_be_visible()  # the active row shows its buttons
+    status_box, actions_box = status.bounding_box(), item.locator(".conversation-actions").bounding_box()
+    assert status_box["width"] > 30 and status_box["x"] + status_box["width"] <= actions_box["x"]
+    page.screenshot(path=str(SHOTS / "titles-naming.png"))
+    expect(item.locator(".conversation-title")).to_have_text("Naming Visible")
+    expect(status).to_be_hidden()
+
+
+def test_the_open_conversations_title_is_shown_above_the_messages(page, fake):
+    fake.completion_plans.extend([fo.completion("Lake Hiking Weekend"), fo.completion("Hiking with Kids")])
+    heading = page.locator("#conversation-heading")
+    expect(heading).to_be_hidden()
+    send(page, "Weekend hiking plans around the lakes with kids")
+    expect(heading).to_have_text("Lake Hiking Weekend")
+    expect(heading).to_have_attribute("title", "Lake Hiking Weekend")
+    current_item(page).hover()
+    current_item(page).locator(".regenerate-button").click()
+    expect(heading).to_have_text("Hiking with Kids")
+    page.screenshot(path=str(SHOTS / "titles-heading.png"))
+    page.click("#new-chat-button")
+    expect(heading).to_be_hidden()
+
+
+def test_a_long_title_is_cut_in_the_heading_with_the_full_text_on_hover(page, fake, app_server):
+    send(page, "Kubernetes ingress certificates")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    conversation_id = current_item(page).get_attribute("data-conversation-id")
+    title = "Kubernetes Ingress TLS Certificates: Renewal, Troubleshooting and Everything Else We Learned in 2025"
+    assert Api(app_server.url).patch(f"/conversation/{conversation_id}", json={"title": title}).status_code == 200
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    heading = page.locator("#conversation-heading")
+    expect(heading).to_have_text(title)
+    expect(heading).to_have_attribute("title", title)
+    assert heading.evaluate("el => el.scrollWidth > el.clientWidth"), "a long title is cut with an ellipsis"
+    page.screenshot(path=str(SHOTS / "titles-heading-long.png"))
+
+
+def test_a_title_that_arrives_after_a_later_answer_appears_without_reload(page, fake):
+    fake.completion_plans.extend([fo.http_error(503, "busy"), fo.completion("Sourdough Starter Care", delay=1.0)])
+    send(page, "How do I keep a sourdough starter alive?")
+    item = current_item(page)
+    expect(item.locator(".conversation-title")).to_have_text("Keep a sourdough starter alive")
+    expect(page.locator(ANSWER)).to_have_count(1)
+    send(page, "And how often should I feed it?")
+    expect(page.locator(ANSWER)).to_have_count(2)
+    expect(item.locator(".conversation-title")).to_have_text("Sourdough Starter Care")
+    expect(page.locator("#conversation-heading")).to_have_text("Sourdough Starter Care")
+    expect(page).to_have_title("Sourdough Starter Care · routerchat")
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert len(fake.chat_requests(stream=False)) == 2

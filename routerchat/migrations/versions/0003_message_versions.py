@@ -4,14 +4,14 @@ Every existing message gets the previous message of its conversation as its pare
 conversation written before versions existed becomes one branch, unchanged.
 
 Revision ID: 0003_message_versions
-Revises: 0001_initial
+Revises: 0006_message_cost
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0003_message_versions'
-down_revision = '0001_initial'
+down_revision = '0006_message_cost'  # after main's head at the merge; the lead may re-chain
 branch_labels = None
 depends_on = None
 
@@ -28,22 +28,21 @@ UPDATE message SET parent_id = (
 
 
 def upgrade():
-    # One batch only, and the parents are filled in after it: SQLite rebuilds the table in a
-    # batch, and dropping the old table with foreign keys on would cascade-delete every row
-    # whose parent_id is already set.
-    with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('parent_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('selected_at', sa.DateTime(), server_default=sa.text('CURRENT_TIMESTAMP'),
-                                      nullable=False))
-        batch_op.create_index(batch_op.f('ix_message_parent_id'), ['parent_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_message_parent_id_message'), 'message', ['parent_id'], ['id'],
-                                    ondelete='CASCADE')
+    # Plain ALTERs, never a batch: SQLite would rebuild the table and lose the search triggers on it.
+    if op.get_bind().dialect.name == 'sqlite':  # its ALTER takes a foreign key only inline
+        op.execute("ALTER TABLE message ADD COLUMN parent_id INTEGER CONSTRAINT fk_message_parent_id_message "
+                   "REFERENCES message (id)")
+    else:
+        op.add_column('message', sa.Column('parent_id', sa.Integer(), nullable=True))
+        op.create_foreign_key('fk_message_parent_id_message', 'message', 'message', ['parent_id'], ['id'])
+    op.add_column('message', sa.Column('selected_at', sa.DateTime(), nullable=True))
+    op.create_index(op.f('ix_message_parent_id'), 'message', ['parent_id'], unique=False)
     op.execute(PREVIOUS_MESSAGE)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_message_parent_id'), table_name='message')
     with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_message_parent_id_message'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_message_parent_id'))
+        batch_op.drop_constraint('fk_message_parent_id_message', type_='foreignkey')
         batch_op.drop_column('selected_at')
         batch_op.drop_column('parent_id')

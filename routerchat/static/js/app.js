@@ -1,7 +1,11 @@
 // routerchat's page: wires the sidebar, presets, message list and composer together.
 import * as api from "./api.js";
 import { MessageView } from "./messages.js";
+import { showConversationTitle } from "./heading.js";
 import { Presets } from "./presets.js";
+import { SearchBox } from "./search.js";
+import { installShortcuts } from "./shortcuts.js";
+import { UsageDialog } from "./usage.js";
 import { Sidebar } from "./sidebar.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -34,6 +38,14 @@ const sidebar = new Sidebar({
   onTitle: (id, title) => { if (id === state.conversationId) setPageTitle(title); },
 });
 
+new SearchBox({ input: $("#conversation-search"), sidebar });
+installShortcuts({
+  dialog: $("#shortcuts-dialog"), input, search: $("#conversation-search"), stopButton,
+  newChatButton: $("#new-chat-button"), presetButton: (slot) => $(`[data-preset="${slot}"]`),
+});
+$("#shortcuts-button").addEventListener("click", () => $("#shortcuts-dialog").showModal());
+new UsageDialog({ button: $("#usage-button"), dialog: $("#usage-dialog"), onImported: () => sidebar.load() });
+
 const presets = new Presets({
   bar: $("#preset-bar"),
   settingsButton: $("#settings-button"),
@@ -43,6 +55,7 @@ const presets = new Presets({
 
 function setPageTitle(title) {
   document.title = title ? `${title} · ${APP_NAME}` : APP_NAME;
+  showConversationTitle(title);
 }
 
 function setUrl(id) {
@@ -172,7 +185,10 @@ async function follow(follower, events) {
   }
   // The server titles a conversation after its first answer; join that (also for an answer
   // that ended while this tab looked elsewhere).
-  if (outcome && sidebar.hasDefaultTitle(follower.conversationId)) sidebar.name(follower.conversationId);
+  const id = follower.conversationId;
+  if (outcome && sidebar.hasDefaultTitle(id)) sidebar.name(id);
+  // A later answer retries a fallback title on the server: show the new title when it lands.
+  else if (outcome === "done" && sidebar.hasFallbackTitle(id)) sidebar.name(id, { untilGenerated: true });
   return outcome;
 }
 
@@ -307,8 +323,6 @@ function wireEvents() {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       sendMessage();
-    } else if (event.key === "Escape") {
-      stopAnswer();
     }
   });
   input.addEventListener("input", autosize);

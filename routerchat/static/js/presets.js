@@ -9,6 +9,18 @@ function pricePerMillion(value) {
   return `$${(number * 1e6).toFixed(number * 1e6 < 1 ? 2 : 1)}`;
 }
 
+// Labels short enough for a phone that still tell presets apart: the first word, plus the first
+// word that sets it apart when another preset starts the same ("Gemini Pro", "Gemini Flash").
+export function shortLabels(labels) {
+  const words = labels.map((label) => label.split(/\s+/).filter(Boolean));
+  return words.map((own, index) => {
+    const others = words.filter((_, j) => j !== index);
+    if (own.length <= 1 || !others.some((other) => other[0] === own[0])) return own[0] || "";
+    const rest = own.slice(1).filter((word) => !others.some((other) => other.includes(word)));
+    return `${own[0]} ${rest.find((word) => !/^[\d.]+$/.test(word)) || rest[0] || own[own.length - 1]}`;
+  });
+}
+
 export class Presets {
   constructor({ bar, settingsButton, dialog, activeModel }) {
     Object.assign(this, { bar, dialog, activeModel });
@@ -39,13 +51,19 @@ export class Presets {
   async load() {
     const { presets } = await api.send("/presets");
     this.presets = presets;
-    for (const preset of presets) this.renderButton(preset);
+    this.renderButtons();
     this.setActive(this.active);
   }
 
-  renderButton(preset) {
+  renderButtons() {
+    const shorts = shortLabels(this.presets.map((preset) => preset.label));
+    this.presets.forEach((preset, index) => this.renderButton(preset, shorts[index]));
+  }
+
+  renderButton(preset, short) {
     const button = this.bar.querySelector(`[data-preset="${preset.slot}"]`);
     button.querySelector(".preset-label").textContent = preset.label;
+    button.querySelector(".preset-short").textContent = short;
     button.querySelector(".preset-model").textContent = preset.model;
     button.title = `Preset ${preset.slot}: ${preset.model}${preset.slot === FREE_SLOT ? " (free tier)" : ""}`;
   }
@@ -155,7 +173,7 @@ export class Presets {
     try {
       const preset = await api.send(`/presets/${this.slot}`, { method: "PUT", body: { model: this.selectedModel } });
       this.presets = this.presets.map((p) => (p.slot === preset.slot ? preset : p));
-      this.renderButton(preset);
+      this.renderButtons();
       this.showActiveModel();
       this.dialog.close();
     } catch (error) {

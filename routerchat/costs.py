@@ -1,0 +1,62 @@
+"""What answers and titles cost: per conversation, and the usage report of GET /usage.
+
+OpenRouter reports `cost` (credits, 1 credit = 1 US dollar) with every answer and title request;
+other OpenAI-compatible upstreams send none, so every cost here may be None ("unknown"), which is
+not the same as 0 (a free model).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func
+
+from .errors import ApiError
+from .extensions import db
+from .models import Conversation, Message, utcnow
+
+MAX_DAYS = 3660
+
+
+def known_sum(values: list[float | None]) -> float | None:
+    """The sum of the known costs; None when none is known."""
+    known = [v for v in values if v is not None]
+    return round(sum(known), 10) if known else None
+
+
+def conversation_cost(conversation: Conversation) -> float | None:
+    """Its answers plus its title requests (uses the messages already loaded)."""
+    return known_sum([m.cost for m in conversation.messages] + [conversation.title_cost])
+
+
+def parse_days(raw: str | None) -> int:
+    if raw is None:
+        return 30
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
+        raise ApiError(400, f"days must be a whole number from 1 to {MAX_DAYS}.")
+    return int(raw)
+
+
+def usage_report(days: int) -> dict:
+    """Answers by model and title requests apart, over the last `days` days."""
+    since = utcnow() - timedelta(days=days)
+    rows = db.session.execute(
+        db.select(Message.model, func.count(), func.sum(Message.prompt_tokens),
+                  func.sum(Message.completion_tokens), func.sum(Message.cost))
+        .where(Message.role == "assistant", Message.created_at >= since)
+        .group_by(Message.model)
+    ).all()
+    by_model = [{"model": model, "requests": requests, "prompt_tokens": prompt or 0,
+                 "completion_tokens": completion or 0, "cost": _rounded(cost)}
+                for model, requests, prompt, completion, cost in rows]
+    by_model.sort(key=lambda row: (-(row["cost"] or 0), -row["requests"], row["model"] or ""))
+    title_requests, title_cost = db.session.execute(
+        db.select(func.coalesce(func.sum(Conversation.title_requests), 0), func.sum(Conversation.title_cost))
+        .where(Conversation.created_at >= since)
+    ).one()
+    titles = {"requests": title_requests, "cost": _rounded(title_cost)}
+    return {"days": days, "total_cost": known_sum([row["cost"] for row in by_model] + [titles["cost"]]),
+            "by_model": by_model, "titles": titles}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 10)

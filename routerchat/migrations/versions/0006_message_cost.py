@@ -1,0 +1,22 @@
+"""what each answer cost (OpenRouter's usage.cost, in US dollars)
+
+Revision ID: 0006_message_cost
+Revises: 0004_search
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0006_message_cost'
+down_revision = '0004_search'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cost', sa.Float(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('message', schema=None) as batch_op:
+        batch_op.drop_column('cost')

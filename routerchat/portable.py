@@ -1,0 +1,233 @@
+"""Conversations as files (pure: no Flask, no database): routerchat's JSON, ChatGPT's export, Markdown.
+
+Reading is strict and all-or-nothing: anything malformed (including text no database can store:
+NUL, lone surrogates) raises ArchiveError with a plain-words reason, and the caller imports nothing. A conversation that is well formed but has nothing to
+import (no question or answer with text) is skipped, and said so.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from .text_safety import MAX_JSON_DEPTH, json_problem
+
+FORMAT = "routerchat"
+FORMAT_VERSION = 1
+IMPORT_STATUSES = {"complete", "stopped", "error"}
+ROLES = {"user", "assistant"}
+TITLE_MAX_CHARS = 100
+UNTITLED = "Imported conversation"
+
+
+class ArchiveError(ValueError):
+    """The file cannot be imported; the message says why."""
+
+
+@dataclass
+class Entry:
+    role: str
+    content: str
+    created_at: datetime
+    model: str | None = None
+    status: str = "complete"
+    error: str | None = None
+    usage: dict | None = None
+
+
+@dataclass
+class Archived:
+    title: str
+    created_at: datetime
+    entries: list[Entry] = field(default_factory=list)
+
+
+def load_json(raw: bytes) -> object:
+    """The file's JSON, refused when it nests too deeply or holds text no database can store."""
+    try:
+        data = json.loads(raw)
+    except RecursionError as exc:
+        raise ArchiveError(f"The file is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ArchiveError("The file is not valid JSON (UTF-8).") from exc
+    problem = json_problem(data)
+    if problem:
+        raise ArchiveError(f"The file {problem}.")
+    return data
+
+
+def read_archive(data: object) -> tuple[list[Archived], list[dict]]:
+    """Conversations to import and the ones skipped ({"title", "why"}), from either format."""
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        return _from_routerchat(data)
+    if isinstance(data, list) and all(isinstance(item, dict) and "mapping" in item for item in data):
+        return _from_chatgpt(data)
+    raise ArchiveError("This is neither a routerchat export nor ChatGPT's conversations.json.")
+
+
+def _skipped_or_kept(conversations: list[Archived]) -> tuple[list[Archived], list[dict]]:
+    kept = [c for c in conversations if c.entries]
+    skipped = [{"title": c.title, "why": "It has no question or answer with text."}
+               for c in conversations if not c.entries]
+    return kept, skipped
+
+
+# --- routerchat's own format ----------------------------------------------------------------------
+
+def _from_routerchat(data: dict) -> tuple[list[Archived], list[dict]]:
+    if data.get("version") != FORMAT_VERSION:
+        raise ArchiveError(f"This routerchat export has version {data.get('version')!r}; "
+                           f"this server reads version {FORMAT_VERSION}.")
+    items = data.get("conversations")
+    if not isinstance(items, list):
+        raise ArchiveError("The export has no list of conversations.")
+    return _skipped_or_kept([_routerchat_conversation(item, n) for n, item in enumerate(items, 1)])
+
+
+def _routerchat_conversation(item: object, n: int) -> Archived:
+    where = f"conversation {n}"
+    if not isinstance(item, dict) or not isinstance(item.get("messages"), list):
+        raise ArchiveError(f"In the export, {where} is not an object with a list of messages.")
+    created = _timestamp(item.get("created_at"), where)
+    conversation = Archived(_title(item.get("title")), created)
+    for m, message in enumerate(item["messages"], 1):
+        conversation.entries.append(_routerchat_entry(message, f"{where}, message {m}"))
+    conversation.entries = [e for e in conversation.entries if e.content or e.role == "assistant"]
+    return conversation
+
+
+def _routerchat_entry(message: object, where: str) -> Entry:
+    if not isinstance(message, dict):
+        raise ArchiveError(f"In the export, {where} is not an object.")
+    role, content = message.get("role"), message.get("content")
+    if role not in ROLES or not isinstance(content, str):
+        raise ArchiveError(f"In the export, {where} needs a role (user or assistant) and text content.")
+    status = message.get("status") if message.get("status") in IMPORT_STATUSES else "stopped"
+    usage = message.get("usage") if isinstance(message.get("usage"), dict) else None
+    return Entry(role=role, content=content, created_at=_timestamp(message.get("created_at"), where),
+                 model=_optional_text(message.get("model")), status="complete" if role == "user" else status,
+                 error=_optional_text(message.get("error")), usage=usage)
+
+
+# --- ChatGPT's conversations.json -----------------------------------------------------------------
+
+def _from_chatgpt(items: list[dict]) -> tuple[list[Archived], list[dict]]:
+    return _skipped_or_kept([_chatgpt_conversation(item, n) for n, item in enumerate(items, 1)])
+
+
+def _chatgpt_conversation(item: dict, n: int) -> Archived:
+    where = f"conversation {n}"
+    mapping = item.get("mapping")
+    if not isinstance(mapping, dict):
+        raise ArchiveError(f"In the ChatGPT export, {where} has no message tree (mapping).")
+    created = _epoch(item.get("create_time"), where) or datetime(1970, 1, 1)
+    conversation = Archived(_title(item.get("title")), created)
+    last = created
+    for node in chatgpt_branch(mapping, item.get("current_node"), where):
+        entry = _chatgpt_entry(node.get("message"), where, after=last)
+        if entry is not None:
+            conversation.entries.append(entry)
+            last = entry.created_at
+    return conversation
+
+
+def chatgpt_branch(mapping: dict, current_node: object, where: str = "the conversation") -> list[dict]:
+    """The nodes from the root to `current_node` (the branch the user last saw), following `parent`."""
+    if not isinstance(current_node, str) or current_node not in mapping:
+        raise ArchiveError(f"In the ChatGPT export, {where} points to a message that is not in it (current_node).")
+    branch: list[dict] = []
+    seen: set[str] = set()
+    node_id: object = current_node
+    while node_id is not None:
+        if not isinstance(node_id, str) or node_id not in mapping or not isinstance(mapping[node_id], dict):
+            raise ArchiveError(f"In the ChatGPT export, {where} refers to a missing message ({str(node_id)[:40]}).")
+        if node_id in seen:
+            raise ArchiveError(f"In the ChatGPT export, the messages of {where} form a cycle.")
+        seen.add(node_id)
+        branch.append(mapping[node_id])
+        node_id = mapping[node_id].get("parent")
+    return branch[::-1]
+
+
+def _chatgpt_entry(message: object, where: str, after: datetime) -> Entry | None:
+    """A user or assistant message with text; None for system/tool messages, hidden ones and empty ones."""
+    if message is None:
+        return None
+    if not isinstance(message, dict):
+        raise ArchiveError(f"In the ChatGPT export, a message of {where} is not an object.")
+    author = message.get("author") if isinstance(message.get("author"), dict) else {}
+    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    if author.get("role") not in ROLES or metadata.get("is_visually_hidden_from_conversation"):
+        return None
+    text = _chatgpt_text(message.get("content"), where)
+    if not text.strip():
+        return None
+    created = _epoch(message.get("create_time"), where)
+    created = created if created is not None and created > after else after + timedelta(microseconds=1)
+    model = metadata.get("model_slug")
+    return Entry(role=author["role"], content=text, created_at=created,
+                 model=_optional_text(model) if author["role"] == "assistant" else None)
+
+
+def _chatgpt_text(content: object, where: str) -> str:
+    """The text parts of a message (`text` and `multimodal_text`; images and files become a note)."""
+    if not isinstance(content, dict):
+        return ""
+    if content.get("content_type") not in ("text", "multimodal_text"):
+        return ""
+    parts = content.get("parts")
+    if not isinstance(parts, list):
+        raise ArchiveError(f"In the ChatGPT export, a message of {where} has text without parts.")
+    pieces = [part if isinstance(part, str) else "[attachment not imported]" for part in parts]
+    return "\n\n".join(piece for piece in pieces if piece)
+
+
+# --- values -------------------------------------------------------------------------------------
+
+def _optional_text(value: object) -> str | None:
+    return value[:200] if isinstance(value, str) and value else None
+
+
+def _title(value: object) -> str:
+    title = " ".join(value.split()) if isinstance(value, str) else ""
+    return title[:TITLE_MAX_CHARS].rstrip() or UNTITLED
+
+
+def _timestamp(value: object, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise ArchiveError(f"In the export, {where} has no created_at time.")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ArchiveError(f"In the export, {where} has a created_at that is not a time: {value[:40]!r}.") from exc
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _epoch(value: object, where: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise ArchiveError(f"In the ChatGPT export, {where} has a time that is not a number of seconds.")
+    try:
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ArchiveError(f"In the ChatGPT export, {where} has a time out of range.") from exc
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+def archive_header(exported_at: str) -> dict:
+    return {"format": FORMAT, "version": FORMAT_VERSION, "exported_at": exported_at}
+
+
+def to_markdown(conversation: dict) -> str:
+    """A readable Markdown file of a conversation as `GET /conversation/<id>` describes it."""
+    lines = [f"# {conversation['title']}", ""]
+    for message in conversation["messages"]:
+        who = "You" if message["role"] == "user" else f"Assistant ({message.get('model') or 'unknown model'})"
+        lines += [f"## {who} · {message['created_at']}", "", message["content"].rstrip() or "*(no text)*", ""]
+        if message.get("status") not in (None, "complete"):
+            note = message.get("error") or f"This answer is {message['status']}."
+            lines += [f"> {note}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""Export and import of conversations: the database side of routerchat/portable.py."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from sqlalchemy.orm import selectinload
+
+from . import conversations
+from .extensions import db
+from .models import Conversation, Message, iso, new_id, utcnow
+from .portable import Archived, archive_header
+
+EXPORT_BATCH = 100
+
+
+def archive_of(items: list[dict]) -> dict:
+    return {**archive_header(iso(utcnow())), "conversations": items}
+
+
+def export_chunks() -> Iterator[str]:
+    """Every conversation as one routerchat JSON document, written in pieces.
+
+    Each batch is read, the session is closed, and only then is the text sent: a slow download
+    never holds a database connection.
+    """
+    header = json.dumps(archive_of([]), ensure_ascii=False)
+    yield header[:-2]  # everything up to the empty list's closing "]}"
+    after: tuple | None = None
+    first = True
+    while True:
+        query = (db.select(Conversation).options(selectinload(Conversation.messages))
+                 .order_by(Conversation.created_at, Conversation.id).limit(EXPORT_BATCH))
+        if after is not None:
+            query = query.where(db.tuple_(Conversation.created_at, Conversation.id) > after)
+        batch = list(db.session.scalars(query))
+        pieces = [json.dumps(conversations.detail(c), ensure_ascii=False) for c in batch]
+        after = (batch[-1].created_at, batch[-1].id) if batch else None
+        db.session.close()
+        for piece in pieces:
+            yield piece if first else "," + piece
+            first = False
+        if len(batch) < EXPORT_BATCH:
+            break
+    yield "]}"
+
+
+def import_archive(archived: list[Archived]) -> int:
+    """Store the conversations as new ones (titles kept as the user's), in one transaction."""
+    try:
+        for item in archived:
+            conversation = Conversation(id=new_id(), title=item.title, title_source="user",
+                                        created_at=item.created_at,
+                                        updated_at=max([item.created_at] + [e.created_at for e in item.entries]))
+            db.session.add(conversation)
+            previous = None  # each message follows the one before it: one branch
+            for entry in item.entries:
+                previous = Message(conversation_id=conversation.id, parent=previous, role=entry.role,
+                                   content=entry.content, model=entry.model, status=entry.status, error=entry.error,
+                                   created_at=entry.created_at, **conversations.usage_columns(entry.usage))
+                db.session.add(previous)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(archived)

@@ -1,0 +1,13 @@
+"""GET /usage: what the last days cost, by model, with title requests apart."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from .. import costs
+
+bp = Blueprint("usage", __name__)
+
+
+@bp.get("/usage")
+def usage():
+    return jsonify(costs.usage_report(costs.parse_days(request.args.get("days"))))

@@ -1,0 +1,197 @@
+"""Export and import: the pure formats, then the routes, on SQLite and PostgreSQL."""
+import copy
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from routerchat.portable import ArchiveError, chatgpt_branch, read_archive, to_markdown
+
+CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.json").read_text())
+
+# --- pure -----------------------------------------------------------------------------------------
+
+
+def test_chatgpt_export_follows_current_node_back_to_the_root():
+    archived, skipped = read_archive(copy.deepcopy(CHATGPT))
+    assert [c.title for c in archived] == ["Eggless Banana Bread", "Квантовая запутанность"]
+    assert skipped == [{"title": "New chat", "why": "It has no question or answer with text."}]
+    bread = archived[0]
+    assert [(e.role, e.content) for e in bread.entries] == [
+        ("user", "How do I make eggless banana bread?"),
+        ("assistant", "Mash 3 ripe bananas, mix with oil and sugar…"),
+        ("user", "[attachment not imported]\n\nCan I add walnuts? Here is my photo."),
+        ("assistant", "Yes — fold in ½ cup of chopped walnuts."),
+    ]  # the edited question's other branch, the hidden system message and the tool call are left out
+    assert [e.model for e in bread.entries] == [None, "gpt-4o", None, "gpt-4o"]
+    assert bread.entries[0].created_at.isoformat() == "2024-04-24T23:06:40.500000"
+    times = [e.created_at for e in bread.entries]
+    assert times == sorted(times)
+
+
+def test_chatgpt_cycles_and_missing_nodes_are_refused():
+    mapping = {"a": {"id": "a", "parent": "b", "message": None}, "b": {"id": "b", "parent": "a", "message": None}}
+    with pytest.raises(ArchiveError, match="cycle"):
+        chatgpt_branch(mapping, "a")
+    with pytest.raises(ArchiveError, match="missing"):
+        chatgpt_branch({"a": {"id": "a", "parent": "gone"}}, "a")
+    with pytest.raises(ArchiveError, match="current_node"):
+        chatgpt_branch({"a": {"id": "a", "parent": None}}, "nowhere")
+
+
+def test_markdown_names_who_said_what():
+    text = to_markdown({"title": "Trip", "messages": [
+        {"role": "user", "content": "Plan Kyoto", "created_at": "2026-01-01T10:00:00.000000Z", "status": "complete"},
+        {"role": "assistant", "content": "Day 1…", "model": "x/y", "created_at": "2026-01-01T10:00:05.000000Z",
+         "status": "error", "error": "The model's provider returned an error."}]})
+    assert text.startswith("# Trip\n")
+    assert "## You · 2026-01-01T10:00:00.000000Z\n\nPlan Kyoto" in text
+    assert "## Assistant (x/y)" in text and "> The model's provider returned an error." in text
+
+
+# --- routes ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def conversation_id(app):
+    from routerchat import conversations
+    from routerchat.extensions import db
+    from routerchat.models import Conversation, new_id
+
+    with app.app_context():
+        conversation = Conversation(id=new_id(), title="Café au lait", title_source="auto")
+        db.session.add(conversation)
+        db.session.flush()
+        conversations.add_message(conversation.id, "user", "How do I make café au lait?")
+        conversations.add_message(conversation.id, "assistant", "Heat milk…\n\n```\nbrew()\n```", model="x/y",
+                                  usage={"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13,
+                                         "cost": 0.0001})
+        db.session.commit()
+        return conversation.id
+
+
+def counts(db_engine) -> tuple[int, int]:
+    with db_engine.connect() as conn:
+        return (conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar(),
+                conn.execute(sa.text("SELECT count(*) FROM message")).scalar())
+
+
+def test_markdown_export_is_a_download(client, conversation_id):
+    response = client.get(f"/conversation/{conversation_id}/export?format=md")
+    assert response.status_code == 200 and response.mimetype == "text/markdown"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "Caf" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True)
+    assert text.startswith("# Café au lait") and "```\nbrew()\n```" in text
+
+
+def test_json_export_imports_back_as_a_new_conversation(client, conversation_id):
+    exported = client.get(f"/conversation/{conversation_id}/export?format=json")
+    assert exported.status_code == 200 and exported.mimetype == "application/json"
+    response = client.post("/import", data={"file": (io.BytesIO(exported.data), "chat.json")})
+    assert response.status_code == 200 and response.get_json() == {"imported": 1, "skipped": []}
+    original = client.get(f"/conversation/{conversation_id}").get_json()
+    copy_ = next(c for c in client.get("/conversations?limit=200").get_json()["conversations"]
+                 if c["title"] == "Café au lait" and c["id"] != conversation_id)
+    imported = client.get(f"/conversation/{copy_['id']}").get_json()
+    assert imported["title_source"] == "user"
+    keep = ("role", "content", "model", "status", "usage", "created_at")
+    assert [{k: m[k] for k in keep} for m in imported["messages"]] == \
+           [{k: m[k] for k in keep} for m in original["messages"]]
+
+
+def test_export_of_everything_is_one_json_document(client, conversation_id):
+    response = client.get("/export")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    archive = json.loads(response.get_data(as_text=True))
+    assert archive["format"] == "routerchat" and archive["version"] == 1
+    mine = [c for c in archive["conversations"] if c["id"] == conversation_id]
+    assert len(mine) == 1 and [m["role"] for m in mine[0]["messages"]] == ["user", "assistant"]
+    archive["conversations"] = mine
+    assert client.post("/import", json=archive).get_json()["imported"] == 1
+
+
+def test_a_realistic_chatgpt_export_imports(client, db_engine):
+    before = counts(db_engine)
+    raw = json.dumps(CHATGPT).encode()
+    response = client.post("/import", data={"file": (io.BytesIO(raw), "conversations.json")})
+    assert response.status_code == 200
+    assert response.get_json() == {"imported": 2, "skipped": [{"title": "New chat",
+                                                               "why": "It has no question or answer with text."}]}
+    assert counts(db_engine) == (before[0] + 2, before[1] + 6)
+    found = client.get("/conversations", query_string={"q": "walnuts"}).get_json()["conversations"]
+    bread = client.get(f"/conversation/{found[0]['id']}").get_json()
+    assert bread["title"] == "Eggless Banana Bread" and bread["title_source"] == "user"
+    assert bread["messages"][-1]["content"] == "Yes — fold in ½ cup of chopped walnuts."
+    assert bread["created_at"].startswith("2024-04-24T23:06:40")
+
+
+def _nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def upload(raw: bytes, field: str = "file"):
+    """A multipart upload, made fresh for each request (the test client closes the file)."""
+    return lambda: {"data": {field: (io.BytesIO(raw), "x.json")}}
+
+
+BAD_IMPORTS = [
+    ("not json", upload(b"{nope"), 400, "not valid JSON"),
+    ("not utf-8", upload(b"\xff\xfe[]"), 400, "not valid JSON"),
+    ("wrong shape", {"json": {"conversations": []}}, 400, "neither a routerchat export nor"),
+    ("list of strings", {"json": ["a", "b"]}, 400, "neither a routerchat export nor"),
+    ("future version", {"json": {"format": "routerchat", "version": 99, "conversations": []}}, 400, "version 99"),
+    ("message without role", {"json": {"format": "routerchat", "version": 1, "conversations": [
+        {"title": "t", "created_at": "2026-01-01T00:00:00Z", "messages": [{"content": "hi"}]}]}}, 400, "role"),
+    ("bad time", {"json": {"format": "routerchat", "version": 1, "conversations": [
+        {"title": "t", "created_at": "yesterday", "messages": []}]}}, 400, "not a time"),
+    ("cycle", {"json": [{"title": "loop", "current_node": "a", "mapping": {
+        "a": {"id": "a", "parent": "b", "message": None}, "b": {"id": "b", "parent": "a", "message": None}}}]},
+     400, "cycle"),
+    ("missing node", {"json": [{"title": "gap", "current_node": "a", "mapping": {
+        "a": {"id": "a", "parent": "lost", "message": None}}}]}, 400, "missing"),
+    ("NUL in text", {"json": [{"title": "nul", "current_node": "a", "mapping": {"a": {"id": "a", "parent": None,
+        "message": {"author": {"role": "user"}, "content": {"content_type": "text", "parts": ["a\u0000b"]}}}}}]},
+     400, "NUL"),
+    ("NUL in a file", upload(b'[{"title": "x\\u0000", "mapping": {}, "current_node": null}]'), 400, "NUL"),
+    ("lone surrogate in a file", upload(b'{"format": "routerchat", "version": 1, "conversations": [{"title": "\\ud800"}]}'),
+     400, "surrogate"),
+    ("deep nesting", upload(_nested(100_000)), 400, "nested more than 32 levels"),
+    ("nesting just past the limit", upload(_nested(40)), 400, "nested more than 32 levels"),
+    ("no file field", upload(b"[]", field="other"), 400, "form field"),
+    ("plain text body", {"data": "[]", "content_type": "text/plain"}, 415, "multipart"),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,status,words", BAD_IMPORTS, ids=[b[0] for b in BAD_IMPORTS])
+def test_bad_imports_are_4xx_and_import_nothing(client, db_engine, name, kwargs, status, words):
+    before = counts(db_engine)
+    response = client.post("/import", **(kwargs() if callable(kwargs) else kwargs))
+    assert response.status_code == status, response.get_json()
+    assert words in response.get_json()["error"]
+    assert counts(db_engine) == before
+
+
+def test_a_bad_conversation_after_good_ones_imports_none_of_them(client, db_engine):
+    export = copy.deepcopy(CHATGPT) + [{"title": "broken", "current_node": "a", "mapping": {}}]
+    before = counts(db_engine)
+    response = client.post("/import", json=export)
+    assert response.status_code == 400 and counts(db_engine) == before
+
+
+def test_a_file_over_the_limit_is_413(app, client, db_engine, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 2048)
+    before = counts(db_engine)
+    big = json.dumps(CHATGPT).encode() + b" " * 4096
+    response = client.post("/import", data={"file": (io.BytesIO(big), "conversations.json")})
+    assert response.status_code == 413 and "limit" in response.get_json()["error"]
+    assert counts(db_engine) == before
+
+
+@pytest.mark.parametrize("path,status", [("/conversation/{id}/export?format=pdf", 400),
+                                         ("/conversation/ffffffffffffffffffffffffffffffff/export", 404)])
+def test_bad_exports(client, conversation_id, path, status):
+    response = client.get(path.format(id=conversation_id))
+    assert response.status_code == status and "error" in response.get_json()
