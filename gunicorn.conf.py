@@ -15,12 +15,15 @@ keepalive = 5
 
 
 def on_starting(server):
-    """Apply pending migrations once, in the master, before any worker forks."""
+    """Apply pending migrations once, in the master, before any worker forks; refuse a public
+    bind without accounts."""
     from routerchat import create_app
+    from routerchat.accounts import refuse_unprotected_bind
     from routerchat.database import upgrade_database
     from routerchat.extensions import db
 
     app = create_app()
     upgrade_database(app)
+    refuse_unprotected_bind(app, [address[0] for address in server.cfg.address if isinstance(address, tuple)])
     with app.app_context():
         db.engine.dispose()  # no connection of the master's may leak into forked workers

@@ -1,13 +1,15 @@
-"""Run routerchat: `python main.py` serves on HOST:PORT (default 127.0.0.1:5000) with gevent."""
+"""Run routerchat: `python main.py` serves on HOST:PORT (default 127.0.0.1:5000) with gevent;
+`python main.py user ...` manages accounts (see routerchat/cli.py)."""
 from gevent import monkey
 
 monkey.patch_all()
 
 import logging  # noqa: E402  (everything else comes after the monkey patching)
+import sys  # noqa: E402
 
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
-from routerchat import create_app  # noqa: E402
+from routerchat import accounts, cli, create_app  # noqa: E402
 from routerchat.database import upgrade_database  # noqa: E402
 from routerchat.serving import guarded_handler  # noqa: E402
 
@@ -17,7 +19,10 @@ log = logging.getLogger("routerchat")
 def main() -> None:
     app = create_app()
     upgrade_database(app)
+    if sys.argv[1:2] == ["user"]:
+        sys.exit(cli.main(sys.argv[2:], app))
     host, port = app.config["HOST"], app.config["PORT"]
+    accounts.refuse_unprotected_bind(app, [host])
     server = WSGIServer((host, port), app, log=None, error_log=logging.getLogger("gevent.pywsgi"),
                         handler_class=guarded_handler(app.config["HEADER_READ_TIMEOUT"]))
     log.info("routerchat is listening on http://%s:%s/", host, server.server_port if port == 0 else port)

@@ -35,8 +35,10 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     assets.init_app(app)
     register_security(app)
 
-    from .views import chat, conversations, pages, presets, transfer, usage
+    from .views import auth, chat, conversations, pages, presets, transfer, usage
 
     for module in (pages, chat, conversations, presets, transfer, usage):
         app.register_blueprint(module.bp)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
     return app

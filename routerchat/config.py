@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -26,6 +27,10 @@ def _env_float(name: str, default: float) -> float:
         return float(raw) if raw else default
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _env_flag(name: str) -> bool:
+    return _env(name).lower() in ("1", "true", "yes", "on")
 
 
 def _env_list(name: str) -> list[str]:
@@ -92,4 +97,10 @@ def settings_from_env(instance_path: Path) -> dict:
         "ALLOWED_HOSTS": _env_list("ALLOWED_HOSTS"),
         "HEADER_READ_TIMEOUT": _env_float("HEADER_READ_TIMEOUT", 30.0),
         "PORT": int(_env_float("PORT", 5000)),
+        "TRUST_PROXY": _env_flag("TRUST_PROXY"),
+        "ALLOW_NO_AUTH": _env_flag("ALLOW_NO_AUTH"),
+        "SESSION_COOKIE_NAME": "routerchat_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
     }

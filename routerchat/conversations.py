@@ -1,10 +1,15 @@
-"""Conversations and their messages: storage, listing with cursors, renaming, deleting, branches."""
+"""Conversations and their messages: storage, listing with cursors, renaming, deleting, branches.
+
+Ownership lives here, in one place: every lookup by id (get_or_404) and the list only see the
+current owner's conversations, so another account's id is a 404 like an unknown one.
+"""
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import joinedload
 
@@ -16,15 +21,31 @@ from .search_text import QueryError, query_words
 from .text_safety import bad_character
 
 MAX_PAGE = 200
-
-
 NOT_FOUND = "No conversation with this id (it may have been deleted)."
 
 
-def get_or_404(conversation_id: object) -> Conversation:
+def act_as(account_id: int | None) -> None:
+    """Choose whose conversations this app context may touch: the login gate does it for each
+    request; work a request starts in the background carries the request's owner over."""
+    g.account_id = account_id
+
+
+def current_owner() -> int | None:
+    """The owning account of this request or job; None is the app without accounts."""
+    return g.get("account_id")
+
+
+def owned_by_current():
+    """The ownership condition for any query over conversations."""
+    return Conversation.account_id == current_owner()  # None compiles to IS NULL
+
+
+def get_or_404(conversation_id: object, *options) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
-        conversation = db.session.get(Conversation, conversation_id)
+        conversation = db.session.execute(
+            db.select(Conversation).options(*options).where(Conversation.id == conversation_id, owned_by_current())
+        ).unique().scalar_one_or_none()
     if conversation is None:
         raise ApiError(404, NOT_FOUND)
     return conversation
@@ -68,7 +89,8 @@ def list_page(limit: int, before: str | None, q: str = "") -> dict:
     except QueryError as exc:
         raise ApiError(400, str(exc)) from exc
     after = decode_cursor(before) if before else None
-    rows = search.matching_conversations(words, limit + 1, after) if words else _newest(limit + 1, after)
+    rows = (search.matching_conversations(words, limit + 1, after, current_owner()) if words
+            else _newest(limit + 1, after))
     page = rows[:limit]
     items = [c.summary() for c in page]
     if words:
@@ -79,7 +101,8 @@ def list_page(limit: int, before: str | None, q: str = "") -> dict:
 
 
 def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
-    query = db.select(Conversation).order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    query = (db.select(Conversation).where(owned_by_current())
+             .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
     if after is not None:
         moment, last_id = after
         query = query.where(or_(Conversation.updated_at < moment,
@@ -89,12 +112,7 @@ def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation
 
 def get_with_messages_or_404(conversation_id: object) -> Conversation:
     """The conversation and all its messages (every branch) in one query."""
-    conversation = None
-    if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
-        conversation = db.session.get(Conversation, conversation_id, options=[joinedload(Conversation.messages)])
-    if conversation is None:
-        raise ApiError(404, "No conversation with this id (it may have been deleted).")
-    return conversation
+    return get_or_404(conversation_id, joinedload(Conversation.messages))
 
 
 def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict:
@@ -153,7 +171,7 @@ def delete(conversation: Conversation) -> None:
 
 def start(conversation_id: str | None) -> Conversation:
     if conversation_id is None:
-        conversation = Conversation(id=new_id())
+        conversation = Conversation(id=new_id(), account_id=current_owner())
         db.session.add(conversation)
         return conversation
     return get_or_404(conversation_id)

@@ -6,13 +6,14 @@ not the same as 0 (a free model).
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
+from . import conversations
 from .errors import ApiError
 from .extensions import db
-from .models import Conversation, Message, utcnow
+from .models import Account, Conversation, Message, utcnow
 
 MAX_DAYS = 3660
 
@@ -37,12 +38,14 @@ def parse_days(raw: str | None) -> int:
 
 
 def usage_report(days: int) -> dict:
-    """Answers by model and title requests apart, over the last `days` days."""
+    """The current account's answers by model and title requests apart, over the last `days`
+    days; the admin also sees every account's totals."""
     since = utcnow() - timedelta(days=days)
     rows = db.session.execute(
         db.select(Message.model, func.count(), func.sum(Message.prompt_tokens),
                   func.sum(Message.completion_tokens), func.sum(Message.cost))
-        .where(Message.role == "assistant", Message.created_at >= since)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(conversations.owned_by_current(), Message.role == "assistant", Message.created_at >= since)
         .group_by(Message.model)
     ).all()
     by_model = [{"model": model, "requests": requests, "prompt_tokens": prompt or 0,
@@ -51,11 +54,41 @@ def usage_report(days: int) -> dict:
     by_model.sort(key=lambda row: (-(row["cost"] or 0), -row["requests"], row["model"] or ""))
     title_requests, title_cost = db.session.execute(
         db.select(func.coalesce(func.sum(Conversation.title_requests), 0), func.sum(Conversation.title_cost))
-        .where(Conversation.created_at >= since)
+        .where(conversations.owned_by_current(), Conversation.created_at >= since)
     ).one()
     titles = {"requests": title_requests, "cost": _rounded(title_cost)}
-    return {"days": days, "total_cost": known_sum([row["cost"] for row in by_model] + [titles["cost"]]),
-            "by_model": by_model, "titles": titles}
+    report = {"days": days, "total_cost": known_sum([row["cost"] for row in by_model] + [titles["cost"]]),
+              "by_model": by_model, "titles": titles}
+    if _is_admin(conversations.current_owner()):
+        report["by_account"] = _totals_by_account(since)
+    return report
+
+
+def _is_admin(account_id: int | None) -> bool:
+    return account_id is not None and bool(db.session.scalar(
+        db.select(Account.is_admin).where(Account.id == account_id)))
+
+
+def _totals_by_account(since: datetime) -> list[dict]:
+    """What each account's answers and titles cost over the window (for the admin)."""
+    answers = dict(db.session.execute(
+        db.select(Conversation.account_id, func.sum(Message.cost))
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Message.role == "assistant", Message.created_at >= since).group_by(Conversation.account_id)
+    ).all())
+    titles = dict(db.session.execute(
+        db.select(Conversation.account_id, func.sum(Conversation.title_cost))
+        .where(Conversation.created_at >= since).group_by(Conversation.account_id)
+    ).all())
+    counts = dict(db.session.execute(
+        db.select(Conversation.account_id, func.count(Message.id))
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Message.role == "assistant", Message.created_at >= since).group_by(Conversation.account_id)
+    ).all())
+    accounts = db.session.execute(db.select(Account.id, Account.name).order_by(Account.name)).all()
+    return [{"account": name, "requests": counts.get(account_id, 0),
+             "cost": known_sum([answers.get(account_id), titles.get(account_id)])}
+            for account_id, name in accounts]
 
 
 def _rounded(value: float | None) -> float | None:

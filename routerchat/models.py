@@ -1,10 +1,10 @@
-"""Database models: conversations, their messages, and the six model presets."""
+"""Database models: accounts, conversations, their messages, and the six model presets."""
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, UTC
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -24,10 +24,40 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+NO_ACCOUNT = 0  # preset owner of the app without accounts (conversations use a NULL account_id)
+ACCOUNT_NAME_MAX_CHARS = 64
+
+
+class Account(db.Model):
+    """A person who may log in; the first one is the admin."""
+
+    __tablename__ = "account"
+    __table_args__ = {"sqlite_autoincrement": True}  # a removed account's id is never given out again
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(ACCOUNT_NAME_MAX_CHARS), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """One failed login: the throttle counts these per address, so it holds across workers."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Conversation(db.Model):
     __tablename__ = "conversation"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # NULL while the app has no accounts; the first `user add` gives these to the first account.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), default=None, index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_CHARS), default=DEFAULT_TITLE,
                                        server_default=DEFAULT_TITLE)
     # default | auto | fallback | user
@@ -115,10 +145,13 @@ class Message(db.Model):
 
 
 class Preset(db.Model):
-    """A slot the user changed; slots without a row use the configured defaults."""
+    """A slot an account changed (account_id 0: the app without accounts); slots without a row
+    use the configured defaults."""
 
     __tablename__ = "preset"
 
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
+                                            default=NO_ACCOUNT, server_default=str(NO_ACCOUNT))
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     model: Mapped[str] = mapped_column(String(200))
     label: Mapped[str] = mapped_column(String(100))

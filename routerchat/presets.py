@@ -1,4 +1,4 @@
-"""The six model presets: defaults from code, the user's changes in the database."""
+"""The six model presets: defaults from code, each account's changes in the database."""
 from __future__ import annotations
 
 import logging
@@ -7,10 +7,10 @@ import re
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import catalog
+from . import catalog, conversations
 from .errors import ApiError
 from .extensions import db
-from .models import Preset
+from .models import NO_ACCOUNT, Preset
 from .openrouter import UpstreamError, is_free_model
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,18 @@ def default_preset(slot: int) -> dict:
     return {"slot": slot, "model": model, "label": label}
 
 
+def _owner() -> int:
+    """Presets belong to the same owner as the conversations (0 for the app without accounts)."""
+    owner = conversations.current_owner()
+    return NO_ACCOUNT if owner is None else owner
+
+
+def _stored(slot: int) -> Preset | None:
+    return db.session.get(Preset, (_owner(), slot))
+
+
 def list_presets() -> list[dict]:
-    stored = {p.slot: p for p in db.session.scalars(db.select(Preset))}
+    stored = {p.slot: p for p in db.session.scalars(db.select(Preset).where(Preset.account_id == _owner()))}
     return [
         {"slot": slot, "model": stored[slot].model, "label": stored[slot].label}
         if slot in stored else default_preset(slot)
@@ -53,7 +63,7 @@ def check_slot(slot: object) -> int:
 
 
 def preset_model(slot: int) -> str:
-    stored = db.session.get(Preset, slot)
+    stored = _stored(slot)
     return stored.model if stored else default_preset(slot)["model"]
 
 
@@ -100,7 +110,7 @@ def _store(slot: int, model: str, label: str) -> dict:
     """Insert or update the slot; when two requests create the same slot at once, the loser's
     insert fails on the primary key and it updates the row the winner made instead."""
     for attempt in (1, 2):
-        preset = db.session.get(Preset, slot) or Preset(slot=slot)
+        preset = _stored(slot) or Preset(account_id=_owner(), slot=slot)
         preset.model, preset.label = model, label
         db.session.add(preset)
         try:

@@ -47,10 +47,12 @@ def _word_queries(words: list[str]) -> list[tuple[str, str, dict]]:
     return [per_word(i, word) for i, word in enumerate(words)]
 
 
-def matching_conversations(words: list[str], limit: int, after: tuple | None) -> list[Conversation]:
-    """Conversations having every word (in the title or any message), newest first, keyset-paged."""
+def matching_conversations(words: list[str], limit: int, after: tuple | None,
+                           owner: int | None) -> list[Conversation]:
+    """The owner's conversations having every word (in the title or any message), newest first,
+    keyset-paged (`owner` None: the app without accounts)."""
     queries = _word_queries(words)
-    params: dict = {}
+    params: dict = {"owner": owner}
     for _, _, word_params in queries:
         params.update(word_params)
     having_all = " INTERSECT ".join(f"SELECT * FROM ({ids}) AS w{i}" for i, (ids, _, _) in enumerate(queries))
@@ -58,8 +60,9 @@ def matching_conversations(words: list[str], limit: int, after: tuple | None) ->
     if after is not None:
         page = "AND (c.updated_at < :after_at OR (c.updated_at = :after_at AND c.id < :after_id))"
         params.update(after_at=after[0], after_id=after[1])
+    owned = "c.account_id IS NULL" if owner is None else "c.account_id = :owner"
     statement = text(
-        f"SELECT c.* FROM conversation c WHERE c.id IN ({having_all}) {page} "
+        f"SELECT c.* FROM conversation c WHERE {owned} AND c.id IN ({having_all}) {page} "
         "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"
     ).bindparams(limit=limit)
     return list(db.session.scalars(db.select(Conversation).from_statement(statement), params))

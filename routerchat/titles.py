@@ -25,7 +25,7 @@ from sqlalchemy.engine import Row
 from . import conversations
 from .errors import ApiError
 from .extensions import db
-from .models import Conversation, Message, Preset, utcnow
+from .models import NO_ACCOUNT, Conversation, Message, Preset, utcnow
 from .presets import FREE_SLOT
 from .title_text import build_prompt, fallback_title, judge
 from .upstream import client_for
@@ -108,7 +108,8 @@ def _read(conversation_id: str, trigger: Trigger | None) -> Snapshot:
     answers = (select(func.count()).select_from(Message)
                .where(Message.conversation_id == conversation_id, Message.role == "assistant",
                       Message.status != "streaming").scalar_subquery())
-    stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT).scalar_subquery()
+    owners_preset = Preset.account_id == func.coalesce(Conversation.account_id, NO_ACCOUNT)
+    stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT, owners_preset).scalar_subquery()
     row: Row | None = db.session.execute(
         select(Conversation.title, Conversation.title_source, Conversation.title_attempts,
                Conversation.title_claim_token.is_not(None), answers,
@@ -271,8 +272,11 @@ def generate_summary(conversation_id: str, trigger: Trigger | None = Trigger.PAG
 
 def start_in_background(app: Flask, conversation_id: str) -> gevent.Greenlet:
     """After an answer is saved: title without delaying the chat; errors end in the log only."""
+    owner = conversations.current_owner()
+
     def run() -> None:
         with app.app_context():
+            conversations.act_as(owner)
             try:
                 generate_summary(conversation_id, trigger=None)
             except ApiError:

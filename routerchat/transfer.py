@@ -19,7 +19,7 @@ def archive_of(items: list[dict]) -> dict:
 
 
 def export_chunks() -> Iterator[str]:
-    """Every conversation as one routerchat JSON document, written in pieces.
+    """Every conversation of the current account as one routerchat JSON document, written in pieces.
 
     Each batch is read, the session is closed, and only then is the text sent: a slow download
     never holds a database connection.
@@ -29,7 +29,8 @@ def export_chunks() -> Iterator[str]:
     after: tuple | None = None
     first = True
     while True:
-        query = (db.select(Conversation).options(selectinload(Conversation.messages))
+        query = (db.select(Conversation).where(conversations.owned_by_current())
+                 .options(selectinload(Conversation.messages))
                  .order_by(Conversation.created_at, Conversation.id).limit(EXPORT_BATCH))
         if after is not None:
             query = query.where(db.tuple_(Conversation.created_at, Conversation.id) > after)
@@ -46,10 +47,12 @@ def export_chunks() -> Iterator[str]:
 
 
 def import_archive(archived: list[Archived]) -> int:
-    """Store the conversations as new ones (titles kept as the user's), in one transaction."""
+    """Store the conversations as new ones of the current account (titles kept as the user's),
+    in one transaction."""
     try:
         for item in archived:
-            conversation = Conversation(id=new_id(), title=item.title, title_source="user",
+            conversation = Conversation(id=new_id(), account_id=conversations.current_owner(),
+                                        title=item.title, title_source="user",
                                         created_at=item.created_at,
                                         updated_at=max([item.created_at] + [e.created_at for e in item.entries]))
             db.session.add(conversation)

@@ -60,10 +60,10 @@ def _postgres_schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    """A new, empty database per pass: a SQLite file, or a PostgreSQL schema of its own."""
-    if request.param == "sqlite":
+@contextmanager
+def fresh_database(backend: str, tmp_path_factory):
+    """A new, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'routerchat.db'}"
         return
     base = os.environ["TEST_DATABASE_URL"]
@@ -75,6 +75,24 @@ def database_url(request, tmp_path_factory):
     with admin.begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """The pass's database (one per backend), shared by the tests of that pass."""
+    with fresh_database(request.param, tmp_path_factory) as url:
+        yield url
+
+
+def backend_of(database_url: str) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+@pytest.fixture
+def own_database_url(database_url, tmp_path_factory):
+    """A database of the pass's backend for this test alone (accounts change what every route needs)."""
+    with fresh_database(backend_of(database_url), tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -173,21 +191,25 @@ def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, work
         process.wait(timeout=20)
 
 
+def in_process_app(database_url: str, upstream_url: str, instance: Path, **overrides):
+    """A migrated app in this process on the given database, configured only by the test."""
+    from routerchat import create_app
+    from routerchat.database import upgrade_database
+
+    application = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "OPENROUTER_BASE_URL": upstream_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
+        "TITLE_TIMEOUT": 2.0, "UPSTREAM_READ_TIMEOUT": 5.0, "MODELS_CACHE_SECONDS": 0.0, **overrides,
+    }, instance_path=str(instance))
+    upgrade_database(application)
+    return application
+
+
 @pytest.fixture(scope="session")
 def app(database_url, fake, tmp_path_factory):
     """The app in this process, on the pass's database, for tests that need no real server
     (validation tables, storage, JSON routes): fast, and exceptions surface directly."""
-    from routerchat import create_app
-    from routerchat.database import upgrade_database
-
-    instance = tmp_path_factory.mktemp("instance")
-    application = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-        "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "test-secret",
-        "TITLE_TIMEOUT": 2.0, "UPSTREAM_READ_TIMEOUT": 5.0, "MODELS_CACHE_SECONDS": 0.0,
-    }, instance_path=str(instance))
-    upgrade_database(application)
-    return application
+    return in_process_app(database_url, fake.url, tmp_path_factory.mktemp("instance"))
 
 
 @pytest.fixture

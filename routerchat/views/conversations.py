@@ -80,6 +80,7 @@ def delete_conversation(conversation_id: str):
 
 @bp.post("/conversation/<conversation_id>/summarize")
 def summarize(conversation_id: str):
+    conversations.get_or_404(conversation_id)  # ownership: another account's id is a 404
     force = request.args.get("force", "").lower() in ("1", "true", "yes")
     trigger = titles.Trigger.REGENERATE if force else titles.Trigger.PAGE_REQUEST
     return jsonify(titles.generate_summary(conversation_id, trigger).to_dict())

@@ -1,13 +1,13 @@
 """what each answer cost (OpenRouter's usage.cost, in US dollars)
 
 Revision ID: 0006_message_cost
-Revises: 0004_search
+Revises: 0005_accounts
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0006_message_cost'
-down_revision = '0004_search'
+down_revision = '0005_accounts'
 branch_labels = None
 depends_on = None
 

@@ -31,6 +31,8 @@ async function request(url, { method = "GET", body, signal } = {}) {
     if (error.name === "AbortError") throw error;
     throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
   }
+  // The session ended (logged out elsewhere, password changed): log in again.
+  if (response.status === 401 && url !== "/login") location.assign("/login");
   if (!response.ok) throw await errorFromResponse(response);
   return response;
 }

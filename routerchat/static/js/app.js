@@ -53,6 +53,12 @@ const presets = new Presets({
   activeModel: $("#active-model"),
 });
 
+// Only on a routerchat with accounts: end the session and go back to the login page.
+$("#logout-button")?.addEventListener("click", async () => {
+  await api.send("/logout", { method: "POST" });
+  location.assign("/login");
+});
+
 function setPageTitle(title) {
   document.title = title ? `${title} · ${APP_NAME}` : APP_NAME;
   showConversationTitle(title);
