@@ -205,6 +205,20 @@ def in_process_app(database_url: str, upstream_url: str, instance: Path, **overr
     return application
 
 
+def app_at_initial_schema(database_path: Path):
+    """An app whose SQLite database is migrated only to the first revision: data stored there
+    shows what a later migration does to conversations that existed before it."""
+    from flask_migrate import upgrade
+
+    from routerchat import create_app
+    from routerchat.database import MIGRATIONS_DIR
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}"})
+    with application.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0001_initial")
+    return application
+
+
 @pytest.fixture(scope="session")
 def app(database_url, fake, tmp_path_factory):
     """The app in this process, on the pass's database, for tests that need no real server

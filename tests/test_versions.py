@@ -178,15 +178,12 @@ def test_branch_to_a_foreign_or_malformed_message_is_4xx_and_changes_nothing(api
 
 
 def test_the_migration_keeps_existing_conversations_as_one_branch(tmp_path):
-    from flask_migrate import upgrade
+    from routerchat.database import upgrade_database
+    from routerchat.extensions import db
+    from tests.conftest import app_at_initial_schema
 
-    from routerchat import create_app
-    from routerchat.database import MIGRATIONS_DIR
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"})
+    app = app_at_initial_schema(tmp_path / "old.db")
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0001_initial")
-        from routerchat.extensions import db
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at,"
                                  " updated_at) VALUES ('c1', 'Old', 'auto', 1, '2026-01-01', '2026-01-01')"))
@@ -194,7 +191,8 @@ def test_the_migration_keeps_existing_conversations_as_one_branch(tmp_path):
                 conn.execute(sa.text("INSERT INTO message (id, conversation_id, role, content, status, created_at)"
                                      " VALUES (:id, 'c1', :role, :content, 'complete', :at)"),
                              {"id": 10 + i, "role": role, "content": f"m{i}", "at": f"2026-01-01 00:0{minute}:00"})
-        upgrade(directory=MIGRATIONS_DIR)
+    upgrade_database(app)
+    with app.app_context():
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT id, parent_id FROM message ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(10, None), (11, 10), (12, 11), (13, 12)]
