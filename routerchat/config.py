@@ -91,6 +91,7 @@ def settings_from_env(instance_path: Path) -> dict:
         "DB_POOL_SIZE": int(_env_float("DB_POOL_SIZE", 10)),
         "DB_MAX_OVERFLOW": int(_env_float("DB_MAX_OVERFLOW", 20)),
         "SSE_PING_SECONDS": _env_float("SSE_PING_SECONDS", 15.0),
+        "ANSWER_FLUSH_SECONDS": _env_float("ANSWER_FLUSH_SECONDS", 2.0),
         "MODELS_CACHE_SECONDS": _env_float("MODELS_CACHE_SECONDS", 600.0),
         "DB_CONNECTION_GUARD": _env("DB_CONNECTION_GUARD", "warn"),
         "HOST": _env("HOST", "127.0.0.1"),

@@ -1,4 +1,4 @@
-"""Conversations and their messages: storage, listing with cursors, renaming, deleting.
+"""Conversations and their messages: storage, listing with cursors, renaming, deleting, branches.
 
 Ownership lives here, in one place: every lookup by id (get_or_404) and the list only see the
 current owner's conversations, so another account's id is a 404 like an unknown one.
@@ -10,9 +10,10 @@ import binascii
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import or_, update
+from sqlalchemy import and_, or_, update
+from sqlalchemy.orm import joinedload
 
-from . import costs, search
+from . import costs, search, versions
 from .errors import ApiError
 from .extensions import db
 from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
@@ -39,11 +40,12 @@ def owned_by_current():
     return Conversation.account_id == current_owner()  # None compiles to IS NULL
 
 
-def get_or_404(conversation_id: object) -> Conversation:
+def get_or_404(conversation_id: object, *options) -> Conversation:
     conversation = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
-        conversation = db.session.scalar(
-            db.select(Conversation).where(Conversation.id == conversation_id, owned_by_current()))
+        conversation = db.session.execute(
+            db.select(Conversation).options(*options).where(Conversation.id == conversation_id, owned_by_current())
+        ).unique().scalar_one_or_none()
     if conversation is None:
         raise ApiError(404, NOT_FOUND)
     return conversation
@@ -110,9 +112,39 @@ def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation
     return list(db.session.scalars(query.limit(limit)))
 
 
-def detail(conversation: Conversation) -> dict:
-    messages = [m.to_dict() for m in conversation.messages]
+def get_with_messages_or_404(conversation_id: object) -> Conversation:
+    """The conversation and all its messages (every branch) in one query."""
+    return get_or_404(conversation_id, joinedload(Conversation.messages))
+
+
+def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict:
+    """The active branch; `live_text` replaces the stored text of answers still streaming here."""
+    live_text = live_text or {}
+    messages = []
+    for placed in versions.active_branch(conversation.messages):
+        message = placed.message.to_dict()
+        if message["id"] in live_text:
+            message["content"] = live_text[message["id"]]
+        messages.append({**message, "version": placed.version, "versions": placed.versions,
+                         "siblings": list(placed.siblings)})
     return {**conversation.summary(), "cost": costs.conversation_cost(conversation), "messages": messages}
+
+
+def message_in(conversation: Conversation, message_id: object) -> Message:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ApiError(400, "message_id must be a message id (a whole number).")
+    message = next((m for m in conversation.messages if m.id == message_id), None)
+    if message is None:
+        raise ApiError(404, "This conversation has no message with this id.")
+    return message
+
+
+def select_branch(conversation: Conversation, message_id: object) -> None:
+    """Make the branch through this message the active one (caller commits)."""
+    target = message_in(conversation, message_id)
+    now = utcnow()
+    for message in versions.ancestry(conversation.messages, target.id):
+        message.selected_at = now
 
 
 def check_title(title: object) -> str:
@@ -147,15 +179,27 @@ def start(conversation_id: str | None) -> Conversation:
     return get_or_404(conversation_id)
 
 
-def add_message(conversation_id: str, role: str, content: str, *, model: str | None = None,
-                status: str = "complete", error: str | None = None, usage: dict | None = None) -> Message:
-    """Store a message and move its conversation to the top of the list (caller commits)."""
+def add_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
+                model: str | None = None, status: str = "complete", error: str | None = None,
+                usage: dict | None = None) -> Message:
+    """Store a message (chosen on its branch) and flush it to learn its id (caller commits)."""
     now = utcnow()
-    message = Message(conversation_id=conversation_id, role=role, content=content, model=model,
-                      status=status, error=error, created_at=now, **usage_columns(usage))
+    message = Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
+                      model=model, status=status, error=error, created_at=now, selected_at=now,
+                      **usage_columns(usage))
     db.session.add(message)
-    db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=now))
+    db.session.flush()
     return message
+
+
+def touch(conversation_id: str) -> None:
+    """Move the conversation to the top of the list."""
+    db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow()))
+
+
+def upstream_history(branch: list[Message]) -> list[dict]:
+    """A branch as OpenRouter messages; empty (failed) answers are left out."""
+    return [{"role": m.role, "content": m.content} for m in branch if m.content]
 
 
 def usage_columns(usage: dict | None) -> dict:
@@ -176,12 +220,3 @@ def _cost_or_none(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value) if 0 <= value < 1e6 else None
-
-
-def upstream_history(conversation_id: str) -> list[dict]:
-    """The whole conversation as OpenRouter messages; empty (failed) answers are left out."""
-    rows = db.session.scalars(
-        db.select(Message).where(Message.conversation_id == conversation_id)
-        .order_by(Message.created_at, Message.id)
-    )
-    return [{"role": m.role, "content": m.content} for m in rows if m.content]

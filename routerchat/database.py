@@ -125,8 +125,12 @@ def configure_engine(app: Flask) -> None:
 
 
 def upgrade_database(app: Flask) -> None:
-    """Apply pending migrations (SQLite and PostgreSQL alike)."""
+    """Apply pending migrations (SQLite and PostgreSQL alike) once per server start; answers a
+    previous run left `streaming` can never finish, so they become `stopped`."""
     from flask_migrate import upgrade
+
+    from .answers import stop_interrupted
 
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)
+        stop_interrupted()

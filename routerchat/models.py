@@ -100,10 +100,16 @@ class Message(db.Model):
     conversation_id: Mapped[str] = mapped_column(
         String(32), ForeignKey("conversation.id", ondelete="CASCADE")
     )  # indexed by ix_message_conversation_created, whose first column it is
+    # The message this one follows; siblings (same parent) are versions of one another.
+    # (no ON DELETE: messages go only with their whole conversation, in one statement)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), index=True, default=None)
+    # The newest choice among siblings is on the active branch (a new version, or a branch switch).
+    # (nullable only because SQLite cannot add a NOT NULL column without a constant default)
+    selected_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     role: Mapped[str] = mapped_column(String(16))  # user | assistant
     content: Mapped[str] = mapped_column(Text, default="")
     model: Mapped[str | None] = mapped_column(String(200), default=None)
-    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|stopped|error
+    status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|streaming|stopped|error
     error: Mapped[str | None] = mapped_column(Text, default=None)
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -112,10 +118,12 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    parent: Mapped[Message | None] = relationship(remote_side=[id])  # lets one flush chain new messages
 
     def to_dict(self) -> dict:
         return {
             "id": self.id,
+            "parent_id": self.parent_id,
             "role": self.role,
             "content": self.content,
             "model": self.model,

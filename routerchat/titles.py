@@ -99,14 +99,16 @@ class Snapshot:
 
 def _message_text(conversation_id: str, role: str, newest: bool = False):
     order = (Message.created_at.desc(), Message.id.desc()) if newest else (Message.created_at, Message.id)
-    return (select(Message.content).where(Message.conversation_id == conversation_id, Message.role == role)
+    return (select(Message.content).where(Message.conversation_id == conversation_id, Message.role == role,
+                                          Message.status != "streaming")  # an answer under way is no answer yet
             .order_by(*order).limit(1).scalar_subquery())
 
 
 def _read(conversation_id: str, trigger: Trigger | None) -> Snapshot:
     """One SELECT: the title state and claim, the messages to name, the answer count and preset 6."""
     answers = (select(func.count()).select_from(Message)
-               .where(Message.conversation_id == conversation_id, Message.role == "assistant").scalar_subquery())
+               .where(Message.conversation_id == conversation_id, Message.role == "assistant",
+                      Message.status != "streaming").scalar_subquery())
     owners_preset = Preset.account_id == func.coalesce(Conversation.account_id, NO_ACCOUNT)
     stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT, owners_preset).scalar_subquery()
     row: Row | None = db.session.execute(

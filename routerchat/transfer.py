@@ -56,11 +56,12 @@ def import_archive(archived: list[Archived]) -> int:
                                         created_at=item.created_at,
                                         updated_at=max([item.created_at] + [e.created_at for e in item.entries]))
             db.session.add(conversation)
-            db.session.add_all(
-                Message(conversation_id=conversation.id, role=entry.role, content=entry.content, model=entry.model,
-                        status=entry.status, error=entry.error, created_at=entry.created_at,
-                        **conversations.usage_columns(entry.usage))
-                for entry in item.entries)
+            previous = None  # each message follows the one before it: one branch
+            for entry in item.entries:
+                previous = Message(conversation_id=conversation.id, parent=previous, role=entry.role,
+                                   content=entry.content, model=entry.model, status=entry.status, error=entry.error,
+                                   created_at=entry.created_at, **conversations.usage_columns(entry.usage))
+                db.session.add(previous)
         db.session.commit()
     except Exception:
         db.session.rollback()

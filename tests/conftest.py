@@ -172,6 +172,40 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
     raise RuntimeError(f"app did not start:\n{server.log_text()}")
 
 
+GUNICORN_ARGS = ["-c", "python:routerchat.gunicorn_conf", "routerchat:create_app()"]
+
+
+@contextmanager
+def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, workers: int = 2):
+    """gunicorn with gevent workers, as a larger install runs it (routerchat/gunicorn_conf.py), the
+    connection guard strict; yields its URL once /healthz answers, and checks its log afterwards
+    (workdir/gunicorn.log): workers booted, no key, no connection held across a network wait."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
+           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x",
+           "DB_CONNECTION_GUARD": "strict"}
+    log_path = workdir / "gunicorn.log"
+    process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), *GUNICORN_ARGS], cwd=workdir,
+                               env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return process.poll() is None and requests.get(url + "/healthz", timeout=1).ok
+        except requests.RequestException:
+            return False
+    try:
+        if not wait_for(healthy, timeout=60, interval=0.2):
+            raise RuntimeError("gunicorn did not start:\n" + log_path.read_text())
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    log = log_path.read_text()
+    assert "Booting worker" in log
+    assert fake.api_key not in log and GUARD_LOG_MARK not in log, log
+
+
 def in_process_app(database_url: str, upstream_url: str, instance: Path, **overrides):
     """A migrated app in this process on the given database, configured only by the test."""
     from routerchat import create_app
@@ -184,6 +218,20 @@ def in_process_app(database_url: str, upstream_url: str, instance: Path, **overr
         "DB_CONNECTION_GUARD": "strict", **overrides,
     }, instance_path=str(instance))
     upgrade_database(application)
+    return application
+
+
+def app_at_initial_schema(database_path: Path):
+    """An app whose SQLite database is migrated only to the first revision: data stored there
+    shows what a later migration does to conversations that existed before it."""
+    from flask_migrate import upgrade
+
+    from routerchat import create_app
+    from routerchat.database import MIGRATIONS_DIR
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}"})
+    with application.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0001_initial")
     return application
 
 
@@ -245,8 +293,11 @@ class Api:
             return data if data["title_source"] != "default" else None
         return wait_for(current, timeout=15) or self.get(f"/conversation/{conversation_id}").json()
 
-    def chat(self, message: str = "Hello there", **body) -> ChatResult:
-        response = self.session.post(self.base_url + "/chat", json={"message": message, **body},
+    def chat(self, message: str | None = "Hello there", **body) -> ChatResult:
+        """POST /chat and read the whole stream; message None leaves it out (regenerate)."""
+        if message is not None:
+            body = {"message": message, **body}
+        response = self.session.post(self.base_url + "/chat", json=body,
                                      stream=True, timeout=30)
         return ChatResult.read(response)
 

@@ -13,51 +13,15 @@ import requests
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
-from tests.conftest import GUARD_LOG_MARK, ROOT, Api, free_port, wait_for
-
-GUNICORN_ARGS = ["-c", "python:routerchat.gunicorn_conf", "routerchat:create_app()"]
-
-
-def start_gunicorn(bin_dir: Path, database_url: str, fake, workdir: Path, workers: int) -> tuple[subprocess.Popen, str]:
-    """gunicorn from `bin_dir` as the README runs it; returns the process once /healthz answers."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
-           "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x",
-           "DB_CONNECTION_GUARD": "strict"}
-    log = (workdir / "gunicorn.log").open("w")
-    process = subprocess.Popen([str(bin_dir / "gunicorn"), *GUNICORN_ARGS], cwd=workdir, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        try:
-            return process.poll() is None and requests.get(url + "/healthz", timeout=1).ok
-        except requests.RequestException:
-            return False
-    if not wait_for(healthy, timeout=60, interval=0.2):
-        stop(process)
-        raise RuntimeError("gunicorn did not start:\n" + (workdir / "gunicorn.log").read_text())
-    return process, url
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    process.wait(timeout=30)
+from tests.conftest import ROOT, Api, free_port, gunicorn_server, wait_for
 
 
 def test_gunicorn_gevent_workers_serve_streaming_chat(database_url, fake, tmp_path):
-    process, url = start_gunicorn(Path(sys.executable).parent, database_url, fake, tmp_path, workers=2)
-    try:
+    with gunicorn_server(database_url, fake, tmp_path, workers=2) as url:
         api = Api(url)
         results = [api.chat(f"gunicorn {i}") for i in range(4)]
         assert all(r.last["type"] == "done" for r in results)
         assert api.settled_title(results[0].conversation_id)["title_source"] == "auto"
-    finally:
-        stop(process)
-    log = (tmp_path / "gunicorn.log").read_text()
-    assert "Booting worker" in log
-    assert fake.api_key not in log
-    assert GUARD_LOG_MARK not in log
 
 
 def waiting_on_lock(engine: sa.Engine, application_name: str) -> int:
@@ -74,12 +38,11 @@ def test_gunicorn_worker_keeps_serving_while_a_request_waits_on_a_postgres_lock(
     if not database_url.startswith("postgres"):
         pytest.skip("only PostgreSQL queries wait on the network")
     probe = f"rc_lock_{uuid.uuid4().hex[:8]}"
-    process, url = start_gunicorn(Path(sys.executable).parent, f"{database_url}&application_name={probe}",
-                                  fake, tmp_path, workers=1)
     engine = sa.create_engine(normalize_database_url(database_url))
     order: list[str] = []
     try:
-        with engine.connect() as locker:
+        with gunicorn_server(f"{database_url}&application_name={probe}", fake, tmp_path, workers=1) as url, \
+                engine.connect() as locker:
             locker.execute(sa.text("LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE"))
 
             def list_conversations() -> None:
@@ -90,10 +53,9 @@ def test_gunicorn_worker_keeps_serving_while_a_request_waits_on_a_postgres_lock(
             order.append(f"healthz {requests.get(url + '/healthz', timeout=30).status_code}")
             still_waiting = blocked.is_alive()
             locker.rollback()  # releases the lock
-        blocked.join(timeout=60)
+            blocked.join(timeout=60)
     finally:
         engine.dispose()
-        stop(process)
     assert still_waiting
     assert order == ["healthz 200", "conversations 200"]
 

@@ -197,15 +197,12 @@ def test_bad_searches_are_400(client, q, words):
 
 def test_the_migration_indexes_conversations_that_existed_before(tmp_path):
     """Data stored before the search migration is found after it."""
-    from flask_migrate import upgrade
-
-    from routerchat import create_app
-    from routerchat.database import MIGRATIONS_DIR, upgrade_database
+    from routerchat.database import upgrade_database
     from routerchat.extensions import db
+    from tests.conftest import app_at_initial_schema
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"})
+    app = app_at_initial_schema(tmp_path / "old.db")
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0001_initial")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at, "
                                  "updated_at) VALUES ('c1', 'Vieux café', 'user', 0, '2020-01-01', '2020-01-01')"))

@@ -213,7 +213,8 @@ def test_summarize_before_any_answer_is_409(api, app_server, fake):
     conversation_id = first_line.split('"conversation_id": "')[1].split('"')[0]
     answer = api.post(f"/conversation/{conversation_id}/summarize")
     assert answer.status_code == 409 and "no answer yet" in answer.json()["error"]
-    response.close()
+    response.close()  # the answer goes on; its title job must end before the next test
+    assert api.settled_title(conversation_id)["title_source"] != "default"
 
 
 FAILURES = {
@@ -347,8 +348,9 @@ def test_a_stopped_first_answer_still_gets_a_title(api, app_server, fake):
     lines = response.iter_lines(decode_unicode=True)
     first = next(line for line in lines if line.startswith("data: "))
     next(line for line in lines if '"chunk"' in line)
-    response.close()
     conversation_id = first.split('"conversation_id": "')[1].split('"')[0]
+    assert api.post(f"/conversation/{conversation_id}/stop").json() == {"stopped": True}
+    response.close()
     settled = api.settled_title(conversation_id)
     assert settled["title"] == "Stopped But Named"
     assert settled["messages"][1]["status"] == "stopped"

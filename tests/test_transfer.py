@@ -64,8 +64,9 @@ def conversation_id(app):
         conversation = Conversation(id=new_id(), title="Café au lait", title_source="auto")
         db.session.add(conversation)
         db.session.flush()
-        conversations.add_message(conversation.id, "user", "How do I make café au lait?")
+        question = conversations.add_message(conversation.id, "user", "How do I make café au lait?")
         conversations.add_message(conversation.id, "assistant", "Heat milk…\n\n```\nbrew()\n```", model="x/y",
+                                  parent_id=question.id,
                                   usage={"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13,
                                          "cost": 0.0001})
         db.session.commit()

@@ -1,12 +1,16 @@
-"""POST /chat: validate everything knowable up front, then stream the answer as SSE."""
+"""POST /chat: validate everything knowable up front, store the question and a `streaming`
+answer row, start the answer's generation, then follow it as SSE."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, stream_with_context
+from collections.abc import Iterator
 
-from .. import conversations, presets
-from ..chat import Exchange, relay
+from flask import Blueprint, current_app
+
+from .. import answers, conversations, notify, presets, versions
 from ..errors import ApiError, json_object_body
 from ..extensions import db
+from ..models import Conversation, Message
+from ..sse import format_event
 from ..upstream import client_for
 
 bp = Blueprint("chat", __name__)
@@ -42,21 +46,82 @@ def _conversation_id(body: dict) -> str | None:
     return conversation_id
 
 
+def _edited_id(body: dict) -> int | None:
+    edit = body.get("edit")
+    if edit is not None and (not isinstance(edit, int) or isinstance(edit, bool)):
+        raise ApiError(400, "edit must be the id of one of your messages (a whole number).")
+    return edit
+
+
+def _wants_regenerate(body: dict) -> bool:
+    regenerate = body.get("regenerate", False)
+    if not isinstance(regenerate, bool):
+        raise ApiError(400, "regenerate must be true or false.")
+    if regenerate and (body.get("message") is not None or body.get("edit") is not None):
+        raise ApiError(400, "regenerate takes no message and no edit: it answers the last question again.")
+    return regenerate
+
+
+def _last_question(branch: list[Message]) -> list[Message]:
+    """The active branch up to its last user message: what a regenerated answer replies to."""
+    for index in range(len(branch) - 1, -1, -1):
+        if branch[index].role == "user":
+            return branch[:index + 1]
+    raise ApiError(409, "There is no question to answer again in this conversation yet.")
+
+
+def _edit_parent(conversation: Conversation, edit_id: int) -> list[Message]:
+    """The messages above the edited one: its new version starts from there."""
+    edited = conversations.message_in(conversation, edit_id)
+    if edited.role != "user":
+        raise ApiError(400, "Only your own messages can be edited; regenerate an answer instead.")
+    return versions.ancestry(conversation.messages, edited.parent_id) if edited.parent_id else []
+
+
+def _question_branch(conversation: Conversation | None, text: str | None, edit_id: int | None) -> list[Message]:
+    """The branch the answer replies to, ending with its question (stored here when new);
+    no text means regenerate."""
+    if conversation is None:
+        if text is None or edit_id is not None:
+            raise ApiError(400, "conversation_id is required to regenerate or edit.")
+        return [conversations.add_message(conversations.start(None).id, "user", text)]
+    branch = [placed.message for placed in versions.active_branch(conversation.messages)]
+    if text is None:
+        return _last_question(branch)
+    above = _edit_parent(conversation, edit_id) if edit_id is not None else branch
+    question = conversations.add_message(conversation.id, "user", text, parent_id=above[-1].id if above else None)
+    return [*above, question]
+
+
+def _chat_events(answer: answers.Answer, question_id: int, ping_seconds: float) -> Iterator[str]:
+    yield format_event({"type": "conversation", "conversation_id": answer.conversation_id,
+                        "user_message_id": question_id, "message_id": answer.message_id})
+    yield from answer.follow(ping_seconds)
+
+
 @bp.post("/chat")
 def chat():
     body = json_object_body()
-    message = _message_text(body)
+    text = None if _wants_regenerate(body) else _message_text(body)
+    edit_id = _edited_id(body)
     model = _chosen_model(body)
     if not current_app.config["OPENROUTER_API_KEY"]:
         raise ApiError(503, "No OpenRouter API key is set on the server. Add OPENROUTER_API_KEY=sk-or-… "
                             "to the .env file next to main.py (or the environment) and restart routerchat.")
-    conversation = conversations.start(_conversation_id(body))
-    user_message = conversations.add_message(conversation.id, "user", message)
+    conversation_id = _conversation_id(body)
+    conversation = conversations.get_with_messages_or_404(conversation_id) if conversation_id else None
+    branch = _question_branch(conversation, text, edit_id)
+    question_id = branch[-1].id
+    row = conversations.add_message(branch[-1].conversation_id, "assistant", "", parent_id=question_id,
+                                    model=model, status="streaming")
+    if conversation is not None:
+        conversations.touch(conversation.id)
+    answer = answers.Answer(message_id=row.id, conversation_id=row.conversation_id, model=model,
+                            history=conversations.upstream_history(branch))
     db.session.commit()
-    exchange = Exchange(conversation_id=conversation.id, user_message_id=user_message.id, model=model,
-                        history=conversations.upstream_history(conversation.id))
     db.session.close()  # hold no connection while the answer streams
     app = current_app._get_current_object()
-    stream = relay(app, client_for(app), exchange, app.config["SSE_PING_SECONDS"])
-    return Response(stream_with_context(stream), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    if notify.enabled(app):
+        notify.ensure_listening(app)  # other processes may ask to follow or stop this answer
+    answers.start(app, client_for(app), answer)
+    return answers.event_stream(_chat_events(answer, question_id, app.config["SSE_PING_SECONDS"]))

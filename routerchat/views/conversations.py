@@ -1,10 +1,12 @@
-"""Conversation routes: list, read, rename, delete, and the title endpoint."""
+"""Conversation routes: list, read, rename, delete, the title endpoint, and the running answer
+(follow, stop) and branch choice."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from .. import conversations, titles
+from .. import answers, conversations, notify, titles
 from ..errors import json_object_body
+from ..extensions import db
 
 bp = Blueprint("conversations", __name__)
 
@@ -15,9 +17,52 @@ def list_conversations():
     return jsonify(conversations.list_page(limit, request.args.get("before") or None, request.args.get("q", "")))
 
 
+def _detail(conversation_id: str) -> dict:
+    conversation = conversations.get_with_messages_or_404(conversation_id)
+    live = {a.message_id: a.text for a in answers.running_in(conversation.id)}
+    return conversations.detail(conversation, live)
+
+
 @bp.get("/conversation/<conversation_id>")
 def get_conversation(conversation_id: str):
-    return jsonify(conversations.detail(conversations.get_or_404(conversation_id)))
+    return jsonify(_detail(conversation_id))
+
+
+@bp.get("/conversation/<conversation_id>/stream")
+def follow_answer(conversation_id: str):
+    """Re-attach to the running answer (the newest one when two tabs started one each)."""
+    conversations.get_or_404(conversation_id)
+    db.session.close()  # hold no connection while following
+    app = current_app._get_current_object()
+    running = answers.running_in(conversation_id)
+    if running:
+        answer = running[-1]
+    elif notify.enabled(app) and (message_id := notify.streaming_answer_id(conversation_id)) is not None:
+        answer = notify.follow_remote(app, conversation_id, message_id)  # it runs in another process
+    else:
+        return "", 204
+    return answers.event_stream(answer.follow(app.config["SSE_PING_SECONDS"]))
+
+
+@bp.post("/conversation/<conversation_id>/stop")
+def stop_answer(conversation_id: str):
+    conversations.get_or_404(conversation_id)
+    db.session.close()  # hold no connection while the answers are stopped and stored
+    app = current_app._get_current_object()
+    running = answers.running_in(conversation_id)
+    for answer in running:
+        answers.stop(answer)
+    if not running and notify.enabled(app):
+        return jsonify({"stopped": notify.stop_remote(app, conversation_id, answers.STOP_WAIT_SECONDS)})
+    return jsonify({"stopped": bool(running)})
+
+
+@bp.post("/conversation/<conversation_id>/branch")
+def choose_branch(conversation_id: str):
+    conversation = conversations.get_with_messages_or_404(conversation_id)
+    conversations.select_branch(conversation, json_object_body().get("message_id"))
+    db.session.commit()
+    return jsonify(_detail(conversation_id))
 
 
 @bp.patch("/conversation/<conversation_id>")

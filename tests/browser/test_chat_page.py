@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 def test_a_message_streams_in_token_by_token(page, fake):
     fake.stream_plans.append(fo.stream_tokens([f" part{i}" for i in range(30)], delay=0.08))
     send(page, "Stream to me")
-    expect(page.locator('.message[data-role="user"]')).to_have_text("YouStream to me")
+    expect(page.locator('.message[data-role="user"] .message-body')).to_have_text("Stream to me")
     answer = page.locator(ANSWER)
     expect(answer).to_have_attribute("data-status", "streaming")
     expect(answer.locator(".message-body")).to_contain_text("part3")
@@ -126,7 +126,7 @@ def test_opening_a_conversation_from_the_sidebar(open_page, app_server):
     item = page.locator(f'#conversation-list [data-conversation-id="{first}"]')
     expect(item).to_be_visible()
     item.locator(".conversation-link").click()
-    expect(page.locator('.message[data-role="user"]')).to_have_text("YouFirst conversation question")
+    expect(page.locator('.message[data-role="user"] .message-body')).to_have_text("First conversation question")
     expect(item).to_have_class("conversation-item active")
     assert page.url.endswith(f"?c={first}")
     page.click("#new-chat-button")

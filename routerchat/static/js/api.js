@@ -72,3 +72,11 @@ async function* parseEventStream(body, signal) {
     if (signal && signal.aborted) reader.cancel().catch(() => {});
   }
 }
+
+// GET /conversation/<id>/stream: the running answer's events (everything so far first), or
+// nothing at all when no answer is running (204).
+export async function* answerEvents(conversationId, signal) {
+  const response = await request(`/conversation/${encodeURIComponent(conversationId)}/stream`, { signal });
+  if (response.status === 204) return;
+  yield* parseEventStream(response.body, signal);
+}

@@ -16,9 +16,17 @@ const input = $("#message-input");
 const sendButton = $("#send-button");
 const stopButton = $("#stop-button");
 const charCount = $("#char-count");
-const view = new MessageView($("#messages"), $("#empty-state"));
+const view = new MessageView($("#messages"), $("#empty-state"), {
+  regenerate: () => answerAgain({ regenerate: true }),
+  edit: (bubble, text) => answerAgain({ edit: bubble.id, message: text }, bubble, text),
+  switchTo: (messageId) => switchBranch(messageId),
+});
 
-const state = { conversationId: null, streaming: null };
+// Answers run on the server; the page follows them. `followers` holds one per conversation
+// with an answer under way (this tab's, or one it re-attached to), shown or not: leaving a
+// conversation only detaches its bubble, and the sidebar marks it as answering.
+const state = { conversationId: null };
+const followers = new Map();   // conversation id -> { controller, bubble }
 
 const sidebar = new Sidebar({
   list: $("#conversation-list"),
@@ -61,10 +69,12 @@ function setUrl(id) {
   if (location.pathname + location.search !== url) history.pushState({ id }, "", url);
 }
 
-function setStreaming(streaming) {
-  stopButton.hidden = !streaming;
-  sendButton.disabled = streaming;
-  document.body.classList.toggle("is-streaming", streaming);
+// The composer reflects the shown conversation: Stop while its answer runs, Send otherwise.
+function showAnswering() {
+  const answering = state.conversationId !== null && followers.has(state.conversationId);
+  stopButton.hidden = !answering;
+  sendButton.disabled = answering;
+  document.body.classList.toggle("is-streaming", answering);
 }
 
 function autosize() {
@@ -82,114 +92,217 @@ function closeSidebarOnPhone() {
   $("#sidebar-toggle").setAttribute("aria-expanded", "false");
 }
 
-function stopStreaming() {
-  if (state.streaming) state.streaming.controller.abort();
+// Stop is the only way to end an answer early: the server closes the upstream and stores it.
+async function stopAnswer() {
+  const id = state.conversationId;
+  if (!id || !followers.has(id)) return;
+  try {
+    await api.send(`/conversation/${encodeURIComponent(id)}/stop`, { method: "POST" });
+  } catch (error) {
+    view.notice(error.message);
+  }
+}
+
+// Bubbles belong to the shown conversation only; answers elsewhere keep running unseen.
+function detachBubbles() {
+  for (const follower of followers.values()) follower.bubble = null;
 }
 
 function newChat() {
-  stopStreaming();
+  detachBubbles();
   state.conversationId = null;
   view.clear();
   sidebar.setActive(null);
   setPageTitle(null);
   setUrl(null);
+  showAnswering();
   closeSidebarOnPhone();
   input.focus();
 }
 
+function showConversation(conversation) {
+  detachBubbles();
+  state.conversationId = conversation.id;
+  view.showAll(conversation.messages);
+  sidebar.setActive(conversation.id);
+  setPageTitle(conversation.title);
+  const last = conversation.messages[conversation.messages.length - 1];
+  if (last && last.status === "streaming") reattach(conversation.id, view.bubbles[view.bubbles.length - 1]);
+  showAnswering();
+}
+
 async function openConversation(id, { pushUrl = true } = {}) {
-  stopStreaming();
   closeSidebarOnPhone();
   try {
     const conversation = await api.send(`/conversation/${encodeURIComponent(id)}`);
-    state.conversationId = conversation.id;
-    view.showAll(conversation.messages);
-    sidebar.setActive(conversation.id);
-    setPageTitle(conversation.title);
+    showConversation(conversation);
     if (pushUrl) setUrl(conversation.id);
   } catch (error) {
+    detachBubbles();
     view.clear();
     view.notice(error.status === 404 ? "This conversation no longer exists." : error.message);
     state.conversationId = null;
     setUrl(null);
+    showAnswering();
   }
+}
+
+function track(follower) {
+  const id = follower.conversationId;
+  if (!id) return;
+  followers.set(id, follower);
+  sidebar.setAnswering(id, true);
+  showAnswering();
+}
+
+function untrack(follower) {
+  const id = follower.conversationId;
+  if (id && followers.get(id) === follower) {
+    followers.delete(id);
+    sidebar.setAnswering(id, false);
+  }
+  showAnswering();
+}
+
+// Follow an answer's events into whichever bubble is attached (none while another conversation
+// is shown). Returns "done", "error", "stopped", or null when the following was given up.
+async function follow(follower, events) {
+  track(follower);
+  let outcome = null;
+  try {
+    for await (const event of events) {
+      const bubble = follower.bubble;
+      if (event.type === "chunk" && bubble) {
+        const near = view.isNearBottom();
+        bubble.append(event.content);
+        if (near) view.scrollToBottom();
+      } else if (event.type === "done") {
+        outcome = "done";
+        if (bubble) bubble.finish({ status: "complete", model: event.model });
+      } else if (event.type === "error") {
+        outcome = event.stopped ? "stopped" : "error";
+        if (bubble) bubble.finish(event.stopped ? { status: "stopped" } : { status: "error", error: event.error });
+      }
+    }
+  } catch (error) {
+    if (error.name !== "AbortError") throw error;
+  } finally {
+    untrack(follower);
+  }
+  // The server titles a conversation after its first answer; join that (also for an answer
+  // that ended while this tab looked elsewhere).
+  const id = follower.conversationId;
+  if (outcome && sidebar.hasDefaultTitle(id)) sidebar.name(id);
+  // A later answer retries a fallback title on the server: show the new title when it lands.
+  else if (outcome === "done" && sidebar.hasFallbackTitle(id)) sidebar.name(id, { untilGenerated: true });
+  return outcome;
+}
+
+// Re-attach to an answer that runs on the server: the first chunk repeats everything so far.
+async function reattach(conversationId, bubble) {
+  const previous = followers.get(conversationId);
+  if (previous) previous.controller.abort();
+  const follower = { conversationId, controller: new AbortController(), bubble };
+  bubble.content = "";
+  try {
+    const outcome = await follow(follower, api.answerEvents(conversationId, follower.controller.signal));
+    if (outcome === null && follower.bubble && !follower.controller.signal.aborted) {
+      openConversation(conversationId, { pushUrl: false });   // it ended meanwhile: show what was stored
+    }
+  } catch (error) {
+    if (follower.bubble) view.notice(error.message);
+  }
+}
+
+// POST /chat and follow the answer it starts; `question` is the bubble asking (new or edited).
+async function startAnswer(body, question, text) {
+  const answer = view.add({ role: "assistant", status: "streaming" });
+  const follower = { conversationId: body.conversation_id || null, controller: new AbortController(), bubble: answer };
+  let started = false;
+  async function* events() {
+    for await (const event of api.chatEvents(body, follower.controller.signal)) {
+      if (event.type !== "conversation") {
+        yield event;
+        continue;
+      }
+      started = true;
+      if (question) question.setId(event.user_message_id);
+      answer.setId(event.message_id);
+      if (!follower.conversationId) {
+        follower.conversationId = event.conversation_id;
+        sidebar.addNew(follower.conversationId);
+        if (state.conversationId === null && follower.bubble) {
+          state.conversationId = follower.conversationId;
+          sidebar.setActive(follower.conversationId);
+          setUrl(follower.conversationId);
+        }
+        track(follower);
+      }
+    }
+  }
+  let outcome = null;
+  try {
+    outcome = await follow(follower, events());
+    if (!outcome && follower.bubble) {
+      outcome = "error";
+      answer.finish({ status: "error", error: "The connection to the server ended before the answer was complete." });
+    }
+  } catch (error) {
+    if (!started) {
+      // Refused before anything was stored: say why and give the text back.
+      view.removeFrom(question || answer);
+      view.notice(error.message);
+      if (text !== undefined && !input.value) input.value = text;
+      autosize();
+      return null;
+    }
+    outcome = "error";
+    if (follower.bubble) answer.finish({ status: "error", error: "Lost the connection to the routerchat server while the answer was streaming." });
+  }
+  if (follower.conversationId) sidebar.moveToTop(follower.conversationId);
+  return outcome;
 }
 
 // Send the composer's text and stream the answer into a new assistant bubble.
 async function sendMessage() {
   const text = input.value;
-  if (!text.trim() || state.streaming) return;
+  if (!text.trim() || (state.conversationId && followers.has(state.conversationId))) return;
   if (text.length > maxChars) {
     view.notice(`This message is ${text.length.toLocaleString()} characters long; the limit is ${maxChars.toLocaleString()}.`);
     return;
   }
-  const controller = new AbortController();
-  state.streaming = { controller };
-  setStreaming(true);
   const question = view.add({ role: "user", content: text });
-  const answer = view.add({ role: "assistant", status: "streaming" });
   input.value = "";
   autosize();
+  await startAnswer({ message: text, conversation_id: state.conversationId, preset: presets.active }, question, text);
+}
 
-  let conversationId = state.conversationId;
-  let started = false;
-  let outcome = null;
+// Regenerate (or retry) the last answer, or send an edited question: a new version beside the
+// old one; the shown branch is reloaded afterwards to show the version switcher.
+async function answerAgain(change, editedBubble, text) {
+  const id = state.conversationId;
+  if (!id || followers.has(id)) return;
+  let question = null;
+  if (editedBubble) {
+    view.removeFrom(editedBubble);
+    question = view.add({ role: "user", content: text });
+  } else {
+    const last = view.bubbles[view.bubbles.length - 1];
+    if (last && last.role === "assistant") view.removeFrom(last);
+  }
+  await startAnswer({ conversation_id: id, preset: presets.active, ...change }, question);
+  if (state.conversationId === id) openConversation(id, { pushUrl: false });
+}
+
+async function switchBranch(messageId) {
+  const id = state.conversationId;
+  if (!id) return;
   try {
-    const body = { message: text, conversation_id: conversationId, preset: presets.active };
-    for await (const event of api.chatEvents(body, controller.signal)) {
-      if (event.type === "conversation") {
-        started = true;
-        if (!conversationId) {
-          conversationId = event.conversation_id;
-          sidebar.addNew(conversationId);
-          sidebar.setActive(conversationId);
-          setUrl(conversationId);
-        }
-        state.conversationId = conversationId;
-      } else if (event.type === "chunk") {
-        const follow = view.isNearBottom();
-        answer.append(event.content);
-        if (follow) view.scrollToBottom();
-      } else if (event.type === "done") {
-        outcome = "done";
-        answer.finish({ status: "complete", model: event.model });
-      } else if (event.type === "error") {
-        outcome = "error";
-        answer.finish({ status: "error", error: event.error });
-      }
-    }
-    if (!outcome) {
-      outcome = "error";
-      answer.finish({ status: "error", error: "The connection to the server ended before the answer was complete." });
-    }
+    showConversation(await api.send(`/conversation/${encodeURIComponent(id)}/branch`,
+      { method: "POST", body: { message_id: messageId } }));
   } catch (error) {
-    if (error.name === "AbortError") {
-      outcome = "stopped";
-      answer.finish({ status: "stopped" });
-    } else if (!started) {
-      // Refused before anything was stored: say why and give the text back.
-      question.element.remove();
-      answer.element.remove();
-      view.notice(error.message);
-      if (!input.value) input.value = text;
-      autosize();
-    } else {
-      outcome = "error";
-      answer.finish({ status: "error", error: "Lost the connection to the routerchat server while the answer was streaming." });
-    }
-  } finally {
-    state.streaming = null;
-    setStreaming(false);
+    view.notice(error.message);
   }
-  if (!conversationId || !outcome) return;
-  sidebar.moveToTop(conversationId);
-  if (view.count() === 2 && conversationId === state.conversationId) {
-    // First exchange: the server started a title; join it (a stopped answer is stored a moment later).
-    if (outcome === "stopped") setTimeout(() => sidebar.name(conversationId), 800);
-    else sidebar.name(conversationId);
-  }
-  // A later answer retries a fallback title on the server: show the new title when it lands.
-  else if (outcome === "done" && sidebar.hasFallbackTitle(conversationId)) sidebar.name(conversationId, { untilGenerated: true });
 }
 
 function toggleTheme() {
@@ -219,7 +332,7 @@ function wireEvents() {
     }
   });
   input.addEventListener("input", autosize);
-  stopButton.addEventListener("click", stopStreaming);
+  stopButton.addEventListener("click", stopAnswer);
   $("#new-chat-button").addEventListener("click", newChat);
   $("#theme-toggle").addEventListener("click", toggleTheme);
   $("#sidebar-toggle").addEventListener("click", () => {

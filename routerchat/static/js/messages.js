@@ -1,4 +1,6 @@
-// The message list: one .message element per message, assistant text rendered as Markdown.
+// The message list: one .message element per message, assistant text rendered as Markdown,
+// each with copy, and per role: edit (questions), regenerate or retry (the last answer), and a
+// "‹ 2/3 ›" switcher when a message has other versions.
 import { renderMarkdown } from "./markdown.js";
 
 const STATUS_NOTES = {
@@ -7,15 +9,19 @@ const STATUS_NOTES = {
 };
 
 export class MessageView {
-  constructor(container, emptyState) {
+  // actions: { regenerate(), edit(messageId, text), switchTo(messageId) }
+  constructor(container, emptyState, actions) {
     this.container = container;
     this.emptyState = emptyState;
+    this.actions = actions;
+    this.bubbles = [];
   }
 
   clear() {
     for (const node of [...this.container.children]) {
       if (node !== this.emptyState) node.remove();
     }
+    this.bubbles = [];
     this.emptyState.hidden = false;
   }
 
@@ -34,10 +40,26 @@ export class MessageView {
 
   add(message) {
     this.emptyState.hidden = true;
-    const bubble = new MessageBubble(message);
+    const bubble = new MessageBubble(message, this.actions, () => this.refreshActions());
     this.container.appendChild(bubble.element);
+    this.bubbles.push(bubble);
+    this.refreshActions();
     this.scrollToBottom();
     return bubble;
+  }
+
+  // Drop this bubble and every one below it (an edited question replaces its branch).
+  removeFrom(bubble) {
+    const index = this.bubbles.indexOf(bubble);
+    if (index < 0) return;
+    for (const gone of this.bubbles.splice(index)) gone.element.remove();
+    this.refreshActions();
+  }
+
+  // Regenerate on the last answer, retry when it failed; nothing while it streams.
+  refreshActions() {
+    const last = this.bubbles[this.bubbles.length - 1];
+    for (const bubble of this.bubbles) bubble.setLast(bubble === last);
   }
 
   notice(text) {
@@ -57,10 +79,26 @@ export class MessageView {
   }
 }
 
+function button(className, label, title, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = `message-action ${className}`;
+  element.textContent = label;
+  element.title = title;
+  element.setAttribute("aria-label", title);
+  element.addEventListener("click", onClick);
+  return element;
+}
+
 export class MessageBubble {
-  constructor({ role, content = "", model = null, status = "complete", error = null }) {
+  constructor({ id = null, role, content = "", model = null, status = "complete", error = null,
+                version = 1, versions = 1, siblings = [] }, actions = {}, onChange = () => {}) {
+    this.id = id;
     this.role = role;
     this.content = content;
+    this.status = status;
+    this.actions = actions;
+    this.onChange = onChange;
     this.element = document.createElement("div");
     this.element.className = "message";
     this.element.dataset.role = role;
@@ -80,11 +118,96 @@ export class MessageBubble {
     this.note = document.createElement("div");
     this.note.className = "message-note";
     this.note.hidden = true;
-    this.element.append(meta, this.body, this.note);
+    this.toolbar = this.buildToolbar(version, siblings);
+    this.element.append(meta, this.body, this.note, this.toolbar);
 
     this.setModel(model);
     this.render();
     if (status !== "complete" && status !== "streaming") this.finish({ status, error });
+  }
+
+  buildToolbar(version, siblings) {
+    const bar = document.createElement("div");
+    bar.className = "message-actions";
+    if (siblings.length > 1) {
+      const switcher = document.createElement("span");
+      switcher.className = "version-switcher";
+      const label = document.createElement("span");
+      label.className = "version-label";
+      label.textContent = `${version}/${siblings.length}`;
+      const previous = button("version-prev", "‹", "Previous version", () => this.actions.switchTo(siblings[version - 2]));
+      const next = button("version-next", "›", "Next version", () => this.actions.switchTo(siblings[version]));
+      previous.disabled = version <= 1;
+      next.disabled = version >= siblings.length;
+      switcher.append(previous, label, next);
+      bar.append(switcher);
+    }
+    this.copyButton = button("message-copy", "Copy", "Copy the whole message", () => this.copy());
+    bar.append(this.copyButton);
+    if (this.role === "user") {
+      this.editButton = button("message-edit", "Edit", "Edit and send again", () => this.startEdit());
+      bar.append(this.editButton);
+    } else {
+      this.regenerateButton = button("message-regenerate", "Regenerate", "Write another answer",
+        () => this.actions.regenerate());
+      this.retryButton = button("message-retry", "Retry", "Try this answer again", () => this.actions.regenerate());
+      bar.append(this.regenerateButton, this.retryButton);
+    }
+    return bar;
+  }
+
+  setId(id) {
+    this.id = id;
+    this.onChange();
+  }
+
+  // Only the last answer offers regenerate (retry when it failed); edits need a stored question.
+  setLast(last) {
+    const settled = this.status !== "streaming";
+    this.toolbar.hidden = !settled;
+    if (this.editButton) this.editButton.hidden = this.id === null;
+    if (this.regenerateButton) {
+      this.regenerateButton.hidden = !(last && settled && this.status !== "error");
+      this.retryButton.hidden = !(last && this.status === "error");
+    }
+  }
+
+  async copy() {
+    try {
+      await navigator.clipboard.writeText(this.content);
+      this.copyButton.textContent = "Copied";
+    } catch (_) {
+      this.copyButton.textContent = "Copy failed";
+    }
+    setTimeout(() => { this.copyButton.textContent = "Copy"; }, 1500);
+  }
+
+  // Edit in place: Enter sends the new version, Escape (or an unchanged text) cancels.
+  startEdit() {
+    const editor = document.createElement("textarea");
+    editor.className = "message-editor";
+    editor.value = this.content;
+    editor.setAttribute("aria-label", "Edit your message");
+    editor.rows = Math.min(10, this.content.split("\n").length + 1);
+    const finish = (send) => {
+      editor.replaceWith(this.body);
+      this.toolbar.hidden = false;
+      const text = editor.value;
+      if (send && text.trim() && text !== this.content) this.actions.edit(this, text);
+    };
+    editor.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        finish(true);
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        finish(false);
+      }
+    });
+    this.body.replaceWith(editor);
+    this.toolbar.hidden = true;
+    editor.focus();
   }
 
   setModel(model) {
@@ -112,6 +235,7 @@ export class MessageBubble {
       this.pending = null;
     }
     this.render();
+    this.status = status;
     this.element.dataset.status = status;
     if (model) this.setModel(model);
     const text = error || STATUS_NOTES[status];
@@ -120,5 +244,6 @@ export class MessageBubble {
       this.note.hidden = false;
       this.note.classList.toggle("is-error", status === "error");
     }
+    this.onChange();
   }
 }

@@ -171,6 +171,16 @@ export class Sidebar {
     this.onTitle(id, title);
   }
 
+  // An answer is under way in this conversation (shown even while another one is open).
+  setAnswering(id, answering) {
+    const li = this.item(id);
+    if (li) li.classList.toggle("answering", answering);
+  }
+
+  hasDefaultTitle(id) {
+    return Boolean(id) && this.item(id)?.dataset.titleSource === "default";
+  }
+
   setNaming(id, naming) {
     const li = this.item(id);
     if (!li) return;
@@ -179,7 +189,7 @@ export class Sidebar {
   }
 
   hasFallbackTitle(id) {
-    return this.item(id)?.dataset.titleSource === "fallback";
+    return Boolean(id) && this.item(id)?.dataset.titleSource === "fallback";
   }
 
   // Ask the server for the title; it joins a generation under way. Retries while the answer

@@ -1,0 +1,190 @@
+"""Answers across worker processes, through PostgreSQL LISTEN/NOTIFY (SQLite stays single-process).
+
+An answer runs in the process that started it. Another process that is asked to follow it
+(GET /conversation/<id>/stream) or to stop it (POST /conversation/<id>/stop) says so on one
+channel; the owner answers a follow request by sending the text so far and then the new text,
+batched, until the answer ends, and a stop request by stopping the answer, which stores it.
+
+Each process has one dedicated listening connection, never a pooled one; notifications are sent
+on a pooled connection that is returned at once. A payload holds at most PIECE_CHARS characters
+(NOTIFY allows 8000 bytes) and carries its character offset, so a follower that already has a
+piece (after asking twice, or from a second follower in its process) skips it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+import gevent
+import psycopg
+from flask import Flask
+from gevent.event import Event
+from gevent.socket import wait_read
+from sqlalchemy import func, select
+
+from . import answers
+from .extensions import db
+from .models import Message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "routerchat_answers"
+PIECE_CHARS = 1000
+RELAY_BATCH_SECONDS = 0.05
+OWNER_SILENT_SECONDS = 2.0  # no word from the owner: the answer may have ended meanwhile
+STOP_POLL_SECONDS = 0.1
+
+_listening = Event()
+_listener: gevent.Greenlet | None = None
+_followed: dict[int, RemoteAnswer] = {}
+_relays: dict[int, gevent.Greenlet] = {}
+
+
+@dataclass
+class RemoteAnswer(answers.Answer):
+    """This process's copy of an answer running in another process."""
+
+    received: int = 0  # characters so far
+    heard: bool = False
+
+    def piece(self, offset: int, content: str) -> None:
+        self.heard = True
+        if offset <= self.received < offset + len(content):
+            self.publish(content[self.received - offset:])
+            self.received = offset + len(content)
+
+
+def enabled(app: Flask) -> bool:
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def _conninfo(app: Flask) -> str:
+    with app.app_context():
+        url = db.engine.url.set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def ensure_listening(app: Flask) -> None:
+    """Start this process's listener (once) and wait until it listens."""
+    global _listener
+    if _listener is None or _listener.dead:
+        _listening.clear()
+        _listener = gevent.spawn(_listen, app)
+    _listening.wait(10)
+
+
+def _listen(app: Flask) -> None:
+    while True:
+        try:
+            with psycopg.connect(_conninfo(app), autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANNEL}")
+                _listening.set()
+                while True:
+                    # gevent waits for the socket: psycopg's own wait blocks the whole process
+                    # when psycopg was imported before gevent patched (gunicorn's master).
+                    wait_read(conn.fileno())
+                    for note in conn.notifies(timeout=0):
+                        _dispatch(app, json.loads(note.payload))
+        except Exception:  # noqa: BLE001 - a lost connection is retried; nothing else may stop listening
+            _listening.clear()
+            log.exception("the PostgreSQL listener failed; reconnecting")
+            gevent.sleep(1)
+
+
+def _send(app: Flask, payload: dict) -> None:
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(select(func.pg_notify(CHANNEL, json.dumps(payload, ensure_ascii=False))))
+            conn.commit()
+
+
+def _dispatch(app: Flask, note: dict) -> None:
+    op = note.get("op")
+    if op == "follow" and (answer := answers.running(note["m"])) is not None:
+        _relay_to_followers(app, answer)
+    elif op == "stop":
+        for answer in answers.running_in(note["c"]):
+            gevent.spawn(answers.stop, answer)
+    elif op == "text" and (remote := _followed.get(note["m"])) is not None:
+        remote.piece(note["o"], note["t"])
+    elif op == "end" and (remote := _followed.pop(note["m"], None)) is not None:
+        remote.end(note["final"])
+
+
+def _relay_to_followers(app: Flask, answer: answers.Answer) -> None:
+    """Owner side: (re)send everything so far, then keep sending until the answer ends."""
+    relay = _relays.get(answer.message_id)
+    if relay is not None and not relay.dead:
+        relay.kill(block=True)
+    _relays[answer.message_id] = gevent.spawn(_relay, app, answer)
+
+
+def _relay(app: Flask, answer: answers.Answer) -> None:
+    sent_parts, offset = 0, 0
+    try:
+        while True:
+            changed = answer.changed
+            upto = len(answer.parts)
+            new_text = "".join(answer.parts[sent_parts:upto])
+            for start in range(0, max(len(new_text), 1), PIECE_CHARS):
+                _send(app, {"op": "text", "m": answer.message_id, "o": offset + start,
+                            "t": new_text[start:start + PIECE_CHARS]})
+            sent_parts, offset = upto, offset + len(new_text)
+            if answer.final is not None and sent_parts == len(answer.parts):
+                _send(app, {"op": "end", "m": answer.message_id, "final": answer.final})
+                return
+            changed.wait()
+            gevent.sleep(RELAY_BATCH_SECONDS)
+    finally:
+        _relays.pop(answer.message_id, None)
+
+
+def streaming_answer_id(conversation_id: str) -> int | None:
+    """The newest answer the database shows as running in this conversation."""
+    message_id = db.session.scalar(select(Message.id).where(
+        Message.conversation_id == conversation_id, Message.status == "streaming").order_by(Message.id.desc()).limit(1))
+    db.session.close()
+    return message_id
+
+
+def follow_remote(app: Flask, conversation_id: str, message_id: int) -> answers.Answer:
+    """Follower side: a local copy of an answer running elsewhere, kept up to date."""
+    ensure_listening(app)
+    remote = _followed.get(message_id)
+    if remote is None:
+        remote = _followed[message_id] = RemoteAnswer(message_id=message_id, conversation_id=conversation_id,
+                                                      model="", history=[])
+        gevent.spawn(_settle_if_owner_silent, app, remote)
+    _send(app, {"op": "follow", "m": message_id})
+    return remote
+
+
+def _settle_if_owner_silent(app: Flask, remote: RemoteAnswer) -> None:
+    """The answer ended (or its process died) before the owner heard us: serve the stored row."""
+    gevent.sleep(OWNER_SILENT_SECONDS)
+    if remote.heard or remote.final is not None:
+        return
+    with app.app_context():
+        message = db.session.get(Message, remote.message_id)
+        if message is not None and message.status != "streaming":
+            remote.piece(0, message.content)
+            _followed.pop(remote.message_id, None)
+            remote.end(answers.final_event(message))
+        db.session.close()
+
+
+def stop_remote(app: Flask, conversation_id: str, wait_seconds: float) -> bool:
+    """Ask the owner to stop this conversation's answers; True once the database shows them stopped."""
+    with app.app_context():
+        if streaming_answer_id(conversation_id) is None:
+            return False
+    ensure_listening(app)
+    _send(app, {"op": "stop", "c": conversation_id})
+    deadline = time.monotonic() + wait_seconds
+    with app.app_context():
+        while streaming_answer_id(conversation_id) is not None and time.monotonic() < deadline:
+            gevent.sleep(STOP_POLL_SECONDS)
+    return True

@@ -1,0 +1,185 @@
+"""Answers that outlive the page: generation belongs to the server, responses only follow it.
+Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
+import json
+
+import gevent
+
+import requests
+import sqlalchemy as sa
+
+from tests import fake_openrouter as fo
+from tests.conftest import Api, wait_for
+
+LONG = [f" w{i}" for i in range(200)]
+
+
+class Events:
+    """An open SSE response read event by event (the rest stays unread until asked for)."""
+
+    def __init__(self, response: requests.Response):
+        self.response = response
+        self.lines = response.iter_lines(decode_unicode=True)
+
+    def close(self) -> None:
+        self.response.close()
+
+
+def open_chat(api: Api, message: str = "long answer", **body) -> tuple[Events, dict]:
+    """Start a chat and read only its first event; the response stays open, unread."""
+    response = Events(api.session.post(api.base_url + "/chat", json={"message": message, **body},
+                                       stream=True, timeout=30))
+    first = next(json.loads(line[6:]) for line in response.lines if line.startswith("data: "))
+    return response, first
+
+
+def read_events(response: Events, stop_after_chunks: int | None = None) -> list[dict]:
+    events = []
+    for line in response.lines:
+        if line.startswith("data: "):
+            events.append(json.loads(line[6:]))
+            if stop_after_chunks and sum(e["type"] == "chunk" for e in events) >= stop_after_chunks:
+                break
+    return events
+
+
+def stored_answer(api: Api, conversation_id: str) -> dict:
+    return api.get(f"/conversation/{conversation_id}").json()["messages"][-1]
+
+
+def settled_answer(api: Api, conversation_id: str) -> dict:
+    return wait_for(lambda: (m := stored_answer(api, conversation_id))["status"] != "streaming" and m, timeout=20)
+
+
+def test_leaving_mid_answer_still_stores_the_whole_answer_as_complete(api, fake):
+    fake.stream_plans.append(fo.stream_tokens(LONG[:40], delay=0.02))
+    response, first = open_chat(api)
+    read_events(response, stop_after_chunks=2)
+    response.close()
+    answer = settled_answer(api, first["conversation_id"])
+    assert answer["status"] == "complete" and answer["content"] == "".join(LONG[:40])
+    assert not fake.chat_requests(stream=True)[-1].disconnected
+
+
+def test_while_it_runs_the_answer_is_streaming_with_the_text_so_far(api, fake):
+    fake.stream_plans.append(fo.stream_then_wait([" first", " words"], seconds=1.5))
+    response, first = open_chat(api)
+    read_events(response, stop_after_chunks=1)
+    conversation_id = first["conversation_id"]
+    during = wait_for(lambda: (m := stored_answer(api, conversation_id))["content"] == " first words" and m)
+    assert during["status"] == "streaming" and during["id"] == first["message_id"]
+    assert during["role"] == "assistant"
+    response.close()
+    assert settled_answer(api, conversation_id)["content"] == " first words end"
+
+
+def test_a_reader_that_stalls_does_not_delay_the_save(api, fake):
+    big = [" " + "x" * 20_000 for _ in range(100)]  # 2 MB: far more than the socket buffers hold
+    fake.stream_plans.append(fo.stream_tokens(big))
+    response, first = open_chat(api)  # never read further
+    answer = settled_answer(api, first["conversation_id"])
+    assert answer["status"] == "complete" and len(answer["content"]) == len("".join(big))
+    response.close()
+
+
+def test_re_attach_replays_the_text_so_far_then_follows_to_done(api, fake):
+    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=1.0))
+    response, first = open_chat(api)
+    read_events(response, stop_after_chunks=1)
+    response.close()
+    conversation_id = first["conversation_id"]
+    wait_for(lambda: stored_answer(api, conversation_id)["content"] == " one two")
+
+    follower = api.get(f"/conversation/{conversation_id}/stream", stream=True)
+    assert follower.status_code == 200 and follower.headers["Content-Type"].startswith("text/event-stream")
+    events = read_events(Events(follower))
+    assert events[0] == {"type": "chunk", "content": " one two"}
+    assert [e["type"] for e in events[1:]] == ["chunk", "done"]
+    assert events[1]["content"] == " end" and events[-1]["message_id"] == first["message_id"]
+    assert api.get(f"/conversation/{conversation_id}/stream").status_code == 204
+
+
+def test_stop_closes_the_upstream_and_keeps_the_partial_answer_as_stopped(api, fake):
+    fake.stream_plans.append(fo.stream_tokens(LONG, delay=0.05))
+    response, first = open_chat(api)
+    conversation_id = first["conversation_id"]
+    follower_events = read_events(response, stop_after_chunks=3)
+    assert api.post(f"/conversation/{conversation_id}/stop").json() == {"stopped": True}
+    upstream = fake.chat_requests(stream=True)[-1]
+    assert wait_for(lambda: upstream.disconnected, timeout=1.0), "upstream still open 1 s after stop"
+    rest = read_events(response)
+    assert rest[-1]["type"] == "error" and rest[-1]["stopped"] is True
+    answer = stored_answer(api, conversation_id)
+    text = "".join(e["content"] for e in follower_events + rest if e["type"] == "chunk")
+    assert answer["status"] == "stopped" and answer["content"] == text
+    assert answer["content"].startswith(" w0 w1 w2") and len(answer["content"].split()) < 200
+    assert api.post(f"/conversation/{conversation_id}/stop").json() == {"stopped": False}
+
+
+def test_stop_and_stream_of_an_unknown_conversation_are_404_json(api):
+    for response in (api.post("/conversation/" + "0" * 32 + "/stop"), api.get("/conversation/" + "0" * 32 + "/stream")):
+        assert response.status_code == 404 and "No conversation" in response.json()["error"]
+
+
+def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine):
+    server = launch()
+    fake.stream_plans.append(fo.stream_then_wait([" cut"], seconds=30))
+    response, first = open_chat(Api(server.url))
+    read_events(response, stop_after_chunks=1)
+    server.process.kill()  # a crash: nothing gets the chance to store the answer
+    server.process.wait()
+    response.close()
+    with db_engine.connect() as conn:
+        status = conn.execute(sa.text("SELECT status FROM message WHERE id = :id"),
+                              {"id": first["message_id"]}).scalar()
+    assert status == "streaming"
+    restarted = launch()
+    answer = stored_answer(Api(restarted.url), first["conversation_id"])
+    assert answer["status"] == "stopped"
+
+
+def count_statements(app, action) -> list[str]:
+    """The SQL statements `action` sends, across every greenlet of this process (except the
+    accounts feature's "is there any account?" check that every request makes)."""
+    from routerchat.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statement = " ".join(statement.split())
+        if not statement.startswith("SELECT account.id FROM account"):  # the access check, not the chat
+            seen.append(statement)
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def chat_in_process(client, **body) -> list[dict]:
+    text = client.post("/chat", json=body).get_data(as_text=True)
+    return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+
+
+def test_a_new_conversation_costs_four_statements_from_post_to_done(app, client, fake):
+    """Question, conversation and `streaming` row inserted, then the answer stored: no query per
+    chunk and none while waiting (the title job that follows an answer is not counted)."""
+    events = []
+    statements = count_statements(app, lambda: events.extend(
+        chat_in_process(client, message="count me", model="openai/gpt-5")))
+    assert events[-1]["type"] == "done"
+    assert [s.split()[0] for s in statements[:4]] == ["INSERT", "INSERT", "INSERT", "UPDATE"]
+    assert statements[3].startswith("UPDATE message SET content")
+
+
+def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fake):
+    conversation_id = chat_in_process(client, message="first")[0]["conversation_id"]
+    gevent.wait(timeout=5)  # the first answer's title job runs to its end before counting
+    statements = count_statements(app, lambda: chat_in_process(client, message="again",
+                                                               conversation_id=conversation_id))
+    assert [s.split()[0] for s in statements[:6]] == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE"]
+    assert "FROM preset" in statements[0] and "LEFT OUTER JOIN message" in statements[1]
+    assert statements[5].startswith("UPDATE message SET content")
+    assert all(s.startswith("SELECT conversation.") for s in statements[6:])  # only "does it want a title?"

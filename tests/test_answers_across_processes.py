@@ -1,0 +1,70 @@
+"""Re-attach and stop from another process (gunicorn workers share only PostgreSQL): the owner
+of an answer hears follow and stop requests through LISTEN/NOTIFY."""
+import pytest
+
+from tests import fake_openrouter as fo
+from tests.conftest import Api, gunicorn_server, wait_for
+from tests.test_answers import LONG, Events, open_chat, read_events, stored_answer
+
+
+@pytest.fixture
+def two_processes(launch, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one process: across processes needs PostgreSQL")
+    return Api(launch().url), Api(launch().url)
+
+
+def test_another_process_re_attaches_replays_and_follows_to_done(two_processes, fake):
+    owner, other = two_processes
+    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=1.5))
+    response, first = open_chat(owner)
+    seen = ""
+    while seen != " one two":
+        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
+    response.close()
+
+    follower = other.get(f"/conversation/{first['conversation_id']}/stream", stream=True)
+    assert follower.status_code == 200
+    events = read_events(Events(follower))
+    assert events[0] == {"type": "chunk", "content": " one two"}
+    assert "".join(e["content"] for e in events if e["type"] == "chunk") == " one two end"
+    assert events[-1]["type"] == "done" and events[-1]["message_id"] == first["message_id"]
+    assert stored_answer(other, first["conversation_id"])["status"] == "complete"
+    assert other.get(f"/conversation/{first['conversation_id']}/stream").status_code == 204
+
+
+def test_another_process_stops_the_answer_and_the_upstream_closes(two_processes, fake):
+    owner, other = two_processes
+    fake.stream_plans.append(fo.stream_tokens(LONG, delay=0.05))
+    response, first = open_chat(owner)
+    read_events(response, stop_after_chunks=3)
+    assert other.post(f"/conversation/{first['conversation_id']}/stop").json() == {"stopped": True}
+    upstream = fake.chat_requests(stream=True)[-1]
+    assert wait_for(lambda: upstream.disconnected, timeout=1.0), "upstream still open 1 s after stop"
+    assert read_events(response)[-1]["stopped"] is True
+    assert stored_answer(other, first["conversation_id"])["status"] == "stopped"
+    assert other.post(f"/conversation/{first['conversation_id']}/stop").json() == {"stopped": False}
+
+
+def test_a_follower_in_another_process_after_the_end_gets_the_stored_answer(two_processes, fake):
+    owner, other = two_processes
+    result = owner.chat("quick")
+    assert other.get(f"/conversation/{result.conversation_id}/stream").status_code == 204
+
+
+def test_with_two_gunicorn_workers_any_worker_re_attaches_and_stops(database_url, fake, tmp_path):
+    """Each request on a new connection lands on either worker; all of them see the answer."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several workers need PostgreSQL")
+    with gunicorn_server(database_url, fake, tmp_path) as url:
+        fake.stream_plans.append(fo.stream_tokens(LONG, delay=0.05))
+        response, first = open_chat(Api(url))
+        read_events(response, stop_after_chunks=3)
+        conversation_id = first["conversation_id"]
+        for _ in range(6):
+            follower = Events(Api(url).get(f"/conversation/{conversation_id}/stream", stream=True))
+            assert read_events(follower, stop_after_chunks=1)[0]["content"].startswith(" w0 w1 w2")
+            follower.close()
+        assert Api(url).post(f"/conversation/{conversation_id}/stop").json() == {"stopped": True}
+        assert read_events(response)[-1]["stopped"] is True
+        assert stored_answer(Api(url), conversation_id)["status"] == "stopped"
