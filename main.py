@@ -4,14 +4,14 @@ from gevent import monkey
 
 monkey.patch_all()
 
-import logging  # noqa: E402  (everything else comes after the monkey patching)
-import sys  # noqa: E402
+import logging
+import sys
 
-from gevent.pywsgi import WSGIServer  # noqa: E402
+from gevent.pywsgi import WSGIServer
 
-from routerchat import accounts, cli, create_app  # noqa: E402
-from routerchat.database import upgrade_database  # noqa: E402
-from routerchat.serving import guarded_handler  # noqa: E402
+from routerchat import accounts, cli, create_app
+from routerchat.database import upgrade_database
+from routerchat.serving import guarded_handler
 
 log = logging.getLogger("routerchat")
 

@@ -27,8 +27,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests import fake_openrouter as fo  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
+from tests import fake_openrouter as fo
+from tests.conftest import free_port
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -83,10 +83,10 @@ def cpu_per_chunk(url: str, pid: int, fake: fo.FakeOpenRouter, tokens: int, foll
         readers: list[threading.Thread] = []
 
         def attach(conversation_id: str) -> None:
-            reader = threading.Thread(target=lambda: requests.get(
-                f"{url}/conversation/{conversation_id}/stream", timeout=120).content)
+            reader = threading.Thread(target=requests.get, args=(f"{url}/conversation/{conversation_id}/stream",),
+                                      kwargs={"timeout": 120})
             reader.start()
-            readers.append(reader)
+            readers.append(reader)  # noqa: B023 - attach() runs within this iteration
         before = cpu_seconds(pid)
         read_chat(url, {"message": "bench", "model": "openai/gpt-5"}, attach if follower else None)
         for reader in readers:
@@ -132,8 +132,8 @@ def main() -> None:
             if attached and (args.root / "routerchat" / "answers.py").exists():
                 print(f"  with a second, re-attached reader: "
                       f"{cpu_per_chunk(url, process.pid, fake, args.tokens, follower=True):.0f} µs", flush=True)
-            print(f"  memory per running answer: {memory_per_answer(url, process.pid, fake, args.answers) * 1024:.0f} KiB",
-                  flush=True)
+            per_answer = memory_per_answer(url, process.pid, fake, args.answers)
+            print(f"  memory per running answer: {per_answer * 1024:.0f} KiB", flush=True)
         finally:
             process.terminate()
             process.wait(timeout=10)

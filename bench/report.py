@@ -6,7 +6,7 @@ import os
 import platform
 import re
 from collections import Counter
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 TARGETS = {"relay100": 1.10, "relay500": 1.25, "first20_ms": 20.0, "titles": 1.05, "listing": 1.5}
 LINE_NUMBER = re.compile(r":\d+\)$")

@@ -14,7 +14,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
-import json  # noqa: E402
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
@@ -28,6 +28,7 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import SimpleNamespace  # noqa: E402
 
@@ -75,10 +76,8 @@ class Process:
         while todo:
             pid = todo.pop()
             pids.append(pid)
-            try:
+            with contextlib.suppress(OSError):
                 todo += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-            except OSError:
-                pass
         return pids
 
     def rss_mib(self) -> float:
@@ -247,10 +246,10 @@ def relay_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
         direct, relayed, peaks = [], [], {"app": 0.0, "upstream": 0.0}
         cpu_before, started = cpu_seconds(), time.perf_counter()
         for r in range(rounds):
-            samples, peak = peak_rss_during(upstream.process, lambda: load.concurrently(level, upstream.stream))
+            samples, peak = peak_rss_during(upstream.process, partial(load.concurrently, level, upstream.stream))
             direct, peaks["upstream"] = direct + samples, max(peaks["upstream"], peak)
-            samples, peak = peak_rss_during(app.process, lambda: load.concurrently(
-                level, lambda i: app.chat(f"bench {tag} {level} {r} {i}")))
+            chat = partial(lambda level, r, i: app.chat(f"bench {tag} {level} {r} {i}"), level, r)
+            samples, peak = peak_rss_during(app.process, partial(load.concurrently, level, chat))
             relayed, peaks["app"] = relayed + samples, max(peaks["app"], peak)
         results["relay", level] = (load.Stats.of(direct), load.Stats.of(relayed))
         # The last (largest) level's figures stay: the client's CPU share and KiB per open stream.

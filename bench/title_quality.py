@@ -119,7 +119,8 @@ def main() -> None:
     args = parser.parse_args()
 
     corpus = GOOD[:args.limit]
-    relay = ThreadingHTTPServer(("127.0.0.1", 0), relay_handler(args.base_url.rstrip("/"), {u: a for _, u, a, _ in corpus}))
+    answers = {user: answer for _, user, answer, _ in corpus}
+    relay = ThreadingHTTPServer(("127.0.0.1", 0), relay_handler(args.base_url.rstrip("/"), answers))
     threading.Thread(target=relay.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         process, log_path, url = start_app(f"http://127.0.0.1:{relay.server_port}", args, Path(tmp))

@@ -20,7 +20,7 @@ from flask import Flask
 
 from .errors import ApiError
 from .extensions import db
-from .models import ACCOUNT_NAME_MAX_CHARS, Account, Conversation, LoginFailure, NO_ACCOUNT, Preset, utcnow
+from .models import ACCOUNT_NAME_MAX_CHARS, NO_ACCOUNT, Account, Conversation, LoginFailure, Preset, utcnow
 
 PASSWORD_MIN_CHARS = 8
 PASSWORD_MAX_CHARS = 1024

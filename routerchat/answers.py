@@ -24,8 +24,8 @@ from gevent.event import Event
 from sqlalchemy import update
 
 from . import titles
-from .extensions import db
 from .conversations import usage_columns
+from .extensions import db
 from .models import Message
 from .openrouter import OpenRouterClient, UpstreamError
 from .sse import PING, format_event
@@ -186,7 +186,7 @@ def _read_upstream(client: OpenRouterClient, answer: Answer, flush_every: float)
     except UpstreamError as exc:
         log.warning("upstream error for conversation %s: %s", answer.conversation_id, exc.detail)
         return _failure(exc)
-    except Exception as exc:  # noqa: BLE001 - the followers must get an error event, not silence
+    except Exception as exc:
         log.exception("unexpected failure while streaming from OpenRouter")
         return _failure(UpstreamError(502, "Something went wrong while receiving the answer. Try again.",
                                       detail=repr(exc)))

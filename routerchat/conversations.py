@@ -10,7 +10,7 @@ import binascii
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import and_, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import joinedload
 
 from . import costs, search, versions

@@ -53,7 +53,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        message = _too_large_message() if status == 413 else FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name)
+        message = (_too_large_message() if status == 413
+                   else FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
         response = error_response(status, message)
         for name, value in exc.get_headers():  # keeps `Allow` on 405 (and `Retry-After` where set)
             if name.lower() != "content-type":

@@ -88,17 +88,16 @@ def _listen(app: Flask) -> None:
                     wait_read(conn.fileno())
                     for note in conn.notifies(timeout=0):
                         _dispatch(app, json.loads(note.payload))
-        except Exception:  # noqa: BLE001 - a lost connection is retried; nothing else may stop listening
+        except Exception:
             _listening.clear()
             log.exception("the PostgreSQL listener failed; reconnecting")
             gevent.sleep(1)
 
 
 def _send(app: Flask, payload: dict) -> None:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            conn.execute(select(func.pg_notify(CHANNEL, json.dumps(payload, ensure_ascii=False))))
-            conn.commit()
+    with app.app_context(), db.engine.connect() as conn:
+        conn.execute(select(func.pg_notify(CHANNEL, json.dumps(payload, ensure_ascii=False))))
+        conn.commit()
 
 
 def _dispatch(app: Flask, note: dict) -> None:

@@ -1,8 +1,9 @@
 """Conversations as files (pure: no Flask, no database): routerchat's JSON, ChatGPT's export, Markdown.
 
 Reading is strict and all-or-nothing: anything malformed (including text no database can store:
-NUL, lone surrogates) raises ArchiveError with a plain-words reason, and the caller imports nothing. A conversation that is well formed but has nothing to
-import (no question or answer with text) is skipped, and said so.
+NUL, lone surrogates) raises ArchiveError with a plain-words reason, and the caller imports
+nothing. A conversation that is well formed but has nothing to import (no question or answer
+with text) is skipped, and said so.
 """
 from __future__ import annotations
 

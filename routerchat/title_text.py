@@ -11,8 +11,8 @@ import re
 import string
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .text_safety import strip_title_controls
 
@@ -38,7 +38,8 @@ def check_prompt_template(template: str) -> str:
     try:
         fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
-        raise PromptTemplateError(f"TITLE_PROMPT is not a valid template ({exc}); write literal braces as {{{{ }}}}.") from exc
+        raise PromptTemplateError(
+            f"TITLE_PROMPT is not a valid template ({exc}); write literal braces as {{{{ }}}}.") from exc
     unknown = sorted({name for name in fields if name not in PROMPT_FIELDS})
     if unknown:
         raise PromptTemplateError(f"TITLE_PROMPT uses unknown fields {unknown}; only {{user}}, {{assistant}} "
@@ -230,7 +231,8 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\S", re.MULTILINE)
 INLINE_LIST = re.compile(r"(?:^|\s)1[.)]\s+\S.*?\s2[.)]\s+\S")
 OPTION_PHRASE = re.compile(
     r"\bhere (?:are|is) (?:a few|some|several|\d+|two|three|four|five)\b|\b(?:title )?options\s*:"
-    r"|\balternatively\b|\bor alternatively\b|\bvoici (?:quelques|plusieurs)\b|\baquí (?:tienes|hay) (?:algunas|varias)\b"
+    r"|\balternatively\b|\bor alternatively\b|\bvoici (?:quelques|plusieurs)\b"
+    r"|\baquí (?:tienes|hay) (?:algunas|varias)\b"
     r"|\bhier sind (?:einige|ein paar)\b|вот несколько|いくつかの", re.IGNORECASE)
 REFUSAL = re.compile(
     r"^(?:i'?m sorry|i am sorry|sorry\b|i apologi[sz]e|my apologies|apologies|unfortunately|i can'?t\b|i cannot|"
@@ -273,7 +275,7 @@ def same_stem(a: str, b: str) -> bool:
 
 
 def _common_prefix(a: str, b: str) -> str:
-    for index, (x, y) in enumerate(zip(a, b)):
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return a[:index]
     return a[:min(len(a), len(b))]
@@ -399,7 +401,8 @@ OPENERS = (
     "how do you", "how to", "what is", "what's", "what are", "what does", "what do", "why is", "why does",
     "why do", "why are", "give me", "can you give me", "tell me about", "tell me", "explain to me",
     "help me with", "help me", "i need help with", "i need to", "i need", "i want to", "i'd like to",
-    "i would like to", "i'm going to", "i am going to", "i'm planning to", "is it possible to", "is there a way to", "show me how to", "show me",
+    "i would like to", "i'm going to", "i am going to", "i'm planning to", "is it possible to",
+    "is there a way to", "show me how to", "show me",
     # French
     "bonjour", "salut", "coucou", "s'il te plaît", "s'il vous plaît", "stp", "svp", "peux-tu",
     "pouvez-vous", "pourrais-tu", "pourriez-vous", "comment puis-je", "comment faire pour", "comment",
@@ -429,8 +432,8 @@ DENSE_OPENERS = ("こんにちは", "こんばんは", "すみません", "你�
 CLOSERS = ("please", "thanks", "thank you", "por favor", "bitte", "s'il vous plaît", "s'il te plaît",
            "per favore", "пожалуйста", "알려주세요", "알려줘", "해주세요", "해줘", "주세요", "있나요",
            "인가요", "뭐야", "무엇인가요")
-DENSE_CLOSERS = ("とは何ですか", "は何ですか", "は何", "を教えてください", "教えてください", "を作ってください", "してください", "ください",
-                 "ですか", "ますか", "でしょうか", "について", "吗", "嗎", "呢", "吧", "か")
+DENSE_CLOSERS = ("とは何ですか", "は何ですか", "は何", "を教えてください", "教えてください", "を作ってください",
+                 "してください", "ください", "ですか", "ますか", "でしょうか", "について", "吗", "嗎", "呢", "吧", "か")
 DENSE_PARTICLES = "のをにはがでとへもや的了"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 EDGE_PUNCTUATION = END_PUNCTUATION + QUOTES + "¿¡()[]{}<>\"'"

@@ -129,7 +129,8 @@ def test_the_list_shows_each_account_only_its_own_conversations(accounts_app):
 def test_a_new_chat_belongs_to_the_account_that_started_it(accounts_app):
     bob = logged_in(accounts_app, "bob")
     response = bob.post("/chat", json={"message": "Mine"})
-    conversation_id = json.loads(response.get_data(as_text=True).split("data: ", 2)[1].split("\n")[0])["conversation_id"]
+    first_event = response.get_data(as_text=True).split("data: ", 2)[1].split("\n")[0]
+    conversation_id = json.loads(first_event)["conversation_id"]
     assert snapshot(accounts_app, conversation_id)[1] == 2  # bob's account id
     assert logged_in(accounts_app, "alice").get(f"/conversation/{conversation_id}").status_code == 404
 

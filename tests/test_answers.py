@@ -3,7 +3,6 @@ Real server (main.py under gevent) against the fake OpenRouter, on SQLite and Po
 import json
 
 import gevent
-
 import requests
 import sqlalchemy as sa
 

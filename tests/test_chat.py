@@ -6,7 +6,6 @@ import requests
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import wait_for
 
 
 def counts(db_engine) -> tuple[int, int]:

@@ -5,7 +5,14 @@ import pytest
 import sqlalchemy as sa
 
 from routerchat.search_text import (
-    MAX_QUERY_CHARS, QueryError, first_hit, fold, fts_phrase, like_pattern, query_words, snippet,
+    MAX_QUERY_CHARS,
+    QueryError,
+    first_hit,
+    fold,
+    fts_phrase,
+    like_pattern,
+    query_words,
+    snippet,
 )
 
 # --- pure rules ---------------------------------------------------------------------------------
@@ -202,12 +209,11 @@ def test_the_migration_indexes_conversations_that_existed_before(tmp_path):
     from tests.conftest import app_at_initial_schema
 
     app = app_at_initial_schema(tmp_path / "old.db")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at, "
-                                 "updated_at) VALUES ('c1', 'Vieux café', 'user', 0, '2020-01-01', '2020-01-01')"))
-            conn.execute(sa.text("INSERT INTO message (conversation_id, role, content, status, created_at) "
-                                 "VALUES ('c1', 'user', 'Où est la bibliothèque ?', 'complete', '2020-01-01')"))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at, "
+                             "updated_at) VALUES ('c1', 'Vieux café', 'user', 0, '2020-01-01', '2020-01-01')"))
+        conn.execute(sa.text("INSERT INTO message (conversation_id, role, content, status, created_at) "
+                             "VALUES ('c1', 'user', 'Où est la bibliothèque ?', 'complete', '2020-01-01')"))
     upgrade_database(app)
     client = app.test_client()
     assert found_ids(client, "bibliotheque") == ["c1"]

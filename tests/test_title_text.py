@@ -3,8 +3,21 @@ extractive fallback per language, and TITLE_PROMPT."""
 import pytest
 
 from routerchat.title_text import (
-    Candidate, PromptTemplateError, build_prompt, check_prompt_template, dominant_script, fallback_title,
-    is_option_list, is_other_language, is_other_script, is_refusal, is_too_long, is_ungrounded, judge, language_name, same_stem,
+    Candidate,
+    PromptTemplateError,
+    build_prompt,
+    check_prompt_template,
+    dominant_script,
+    fallback_title,
+    is_option_list,
+    is_other_language,
+    is_other_script,
+    is_refusal,
+    is_too_long,
+    is_ungrounded,
+    judge,
+    language_name,
+    same_stem,
     talks_about_the_task,
 )
 from tests.title_corpus import GOOD

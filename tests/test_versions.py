@@ -183,14 +183,13 @@ def test_the_migration_keeps_existing_conversations_as_one_branch(tmp_path):
     from tests.conftest import app_at_initial_schema
 
     app = app_at_initial_schema(tmp_path / "old.db")
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at,"
-                                 " updated_at) VALUES ('c1', 'Old', 'auto', 1, '2026-01-01', '2026-01-01')"))
-            for i, (role, minute) in enumerate([("user", 1), ("assistant", 2), ("user", 2), ("assistant", 3)]):
-                conn.execute(sa.text("INSERT INTO message (id, conversation_id, role, content, status, created_at)"
-                                     " VALUES (:id, 'c1', :role, :content, 'complete', :at)"),
-                             {"id": 10 + i, "role": role, "content": f"m{i}", "at": f"2026-01-01 00:0{minute}:00"})
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO conversation (id, title, title_source, title_attempts, created_at,"
+                             " updated_at) VALUES ('c1', 'Old', 'auto', 1, '2026-01-01', '2026-01-01')"))
+        for i, (role, minute) in enumerate([("user", 1), ("assistant", 2), ("user", 2), ("assistant", 3)]):
+            conn.execute(sa.text("INSERT INTO message (id, conversation_id, role, content, status, created_at)"
+                                 " VALUES (:id, 'c1', :role, :content, 'complete', :at)"),
+                         {"id": 10 + i, "role": role, "content": f"m{i}", "at": f"2026-01-01 00:0{minute}:00"})
     upgrade_database(app)
     with app.app_context():
         with db.engine.connect() as conn:

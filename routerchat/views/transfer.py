@@ -27,7 +27,8 @@ def export_conversation(conversation_id: str):
     if chosen == "md":
         body, mimetype = portable.to_markdown(conversation), "text/markdown"
     else:
-        body, mimetype = json.dumps(transfer.archive_of([conversation]), ensure_ascii=False, indent=1), "application/json"
+        body = json.dumps(transfer.archive_of([conversation]), ensure_ascii=False, indent=1)
+        mimetype = "application/json"
     return send_file(io.BytesIO(body.encode()), mimetype=mimetype, as_attachment=True,
                      download_name=_file_name(conversation["title"], chosen))
 

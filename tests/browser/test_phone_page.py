@@ -34,7 +34,7 @@ def test_phone_presets_are_readable_and_distinct(open_page, app_server, tmp_path
     truncated = shorts.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)")
     assert truncated == []
     boxes = [page.locator(f'[data-preset="{slot}"]').bounding_box() for slot in range(1, 7)]
-    assert all(0 <= b["x"] and b["x"] + b["width"] <= 390 for b in boxes)
+    assert all(b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
     assert not any(overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert page.locator("[data-preset] .preset-label").first.is_hidden()
 

@@ -6,9 +6,8 @@ conversation written before versions existed becomes one branch, unchanged.
 Revision ID: 0003_message_versions
 Revises: 0006_message_cost
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003_message_versions'
 down_revision = '0006_message_cost'  # after main's head at the merge; the lead may re-chain

@@ -6,9 +6,8 @@ accounts) until the first `python main.py user add` gives them to the first acco
 Revision ID: 0005_accounts
 Revises: 0004_search
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0005_accounts'

@@ -3,8 +3,8 @@
 Revision ID: 0006_message_cost
 Revises: 0005_accounts
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0006_message_cost'
 down_revision = '0005_accounts'
