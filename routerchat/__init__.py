@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, cast
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from . import assets
 from .config import settings_from_env
@@ -15,7 +17,7 @@ from .logging_setup import install_secret_redaction
 from .security import register_security
 
 
-def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(settings_from_env(Path(app.instance_path)))
@@ -23,9 +25,11 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         app.config.update(test_config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"]))
-    app.json.sort_keys = False
+    cast(DefaultJSONProvider, app.json).sort_keys = False
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic's INFO lines are its internals; upgrade_database logs what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     install_secret_redaction(app.config["OPENROUTER_API_KEY"])
 
     db.init_app(app)

@@ -66,7 +66,8 @@ def password_matches(password_hash: str, password: str) -> bool:
     """Verify in gevent's thread pool: argon2 takes ~0.1 s of CPU (without the GIL), during which
     the worker's other greenlets (everyone's streaming answers) keep running."""
     try:
-        return gevent.get_hub().threadpool.apply(_hasher.verify, (password_hash, password))
+        matches: bool = gevent.get_hub().threadpool.apply(_hasher.verify, (password_hash, password))
+        return matches
     except (VerificationError, InvalidHashError):
         return False
 
@@ -111,7 +112,8 @@ def any_exist() -> bool:
 
 
 def find(name: str) -> Account | None:
-    return db.session.scalar(db.select(Account).where(Account.name == name))
+    account: Account | None = db.session.scalar(db.select(Account).where(Account.name == name))
+    return account
 
 
 def named(name: str) -> Account:

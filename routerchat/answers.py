@@ -17,11 +17,12 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import gevent
 from flask import Flask, Response
 from gevent.event import Event
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from . import titles
 from .conversations import usage_columns
@@ -38,7 +39,7 @@ STOP_WAIT_SECONDS = 5
 FOLLOW_BATCH_SECONDS = 0.015
 STOPPED_NOTE = "Stopped — the answer above is partial."
 STOPPED_STATUS = 499  # the request was ended on purpose (nginx's "client closed request")
-STOPPED_EVENT = {"type": "error", "error": STOPPED_NOTE, "status": STOPPED_STATUS, "stopped": True}
+STOPPED_EVENT: dict[str, Any] = {"type": "error", "error": STOPPED_NOTE, "status": STOPPED_STATUS, "stopped": True}
 
 
 class AnswerStopped(Exception):
@@ -52,9 +53,9 @@ class Answer:
     message_id: int
     conversation_id: str
     model: str
-    history: list[dict]
+    history: list[dict[str, Any]]
     parts: list[str] = field(default_factory=list)
-    final: dict | None = None
+    final: dict[str, Any] | None = None
     reading: bool = False  # inside the upstream read, where a stop may interrupt it
     stop_requested: bool = False
     greenlet: gevent.Greenlet | None = None
@@ -69,7 +70,7 @@ class Answer:
         self.parts.append(text)
         self._wake()
 
-    def end(self, final: dict) -> None:
+    def end(self, final: dict[str, Any]) -> None:
         self.final = final
         self._ended.set()
         self._wake()
@@ -100,7 +101,8 @@ class Answer:
                 yield PING
 
     def wait_ended(self, timeout: float) -> bool:
-        return self._ended.wait(timeout)
+        ended: bool = self._ended.wait(timeout)
+        return ended
 
 
 _running: dict[int, Answer] = {}
@@ -154,9 +156,9 @@ def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
 @dataclass
 class Outcome:
     status: str
-    event: dict
+    event: dict[str, Any]
     model: str | None = None
-    usage: dict | None = None
+    usage: dict[str, Any] | None = None
     error: str | None = None
 
 
@@ -206,12 +208,13 @@ def _pause_reading(answer: Answer) -> None:
     gevent.sleep(0)
 
 
-def _done_event(conversation_id: str, message_id: int, model: str | None, usage: dict | None) -> dict:
+def _done_event(conversation_id: str, message_id: int, model: str | None,
+                usage: dict[str, Any] | None) -> dict[str, Any]:
     return {"type": "done", "conversation_id": conversation_id, "message_id": message_id, "model": model,
             "usage": usage}
 
 
-def final_event(message: Message) -> dict:
+def final_event(message: Message) -> dict[str, Any]:
     """The last event of an answer that has ended, rebuilt from its stored row."""
     if message.status == "complete":
         return _done_event(message.conversation_id, message.id, message.model, message.usage())
@@ -245,7 +248,7 @@ def _store(answer: Answer, outcome: Outcome) -> None:
 
 def stop_interrupted() -> int:
     """At server start: answers left `streaming` by a previous run can never finish."""
-    count = db.session.execute(update(Message).where(Message.status == "streaming")
-                               .values(status="stopped")).rowcount
+    count = cast(CursorResult[Any], db.session.execute(update(Message).where(Message.status == "streaming")
+                                                       .values(status="stopped"))).rowcount
     db.session.commit()
     return count

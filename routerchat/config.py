@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -63,7 +64,7 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
-def settings_from_env(instance_path: Path) -> dict:
+def settings_from_env(instance_path: Path) -> dict[str, Any]:
     """Everything the app reads from its environment, as Flask config keys."""
     if os.environ.get("ROUTERCHAT_DOTENV", "1") != "0":  # the test suite sets 0: a developer's .env stays out
         load_dotenv(Path.cwd() / ".env")

@@ -8,17 +8,20 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Any, cast
 
 from flask import g
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from . import costs, search, versions
 from .errors import ApiError
 from .extensions import db
-from .models import TITLE_MAX_CHARS, Conversation, Message, new_id, utcnow
+from .models import Conversation, Message, new_id, utcnow
 from .search_text import QueryError, query_words
 from .text_safety import bad_character
+from .title_text import TITLE_MAX_CHARS
 
 MAX_PAGE = 200
 NOT_FOUND = "No conversation with this id (it may have been deleted)."
@@ -32,16 +35,16 @@ def act_as(account_id: int | None) -> None:
 
 def current_owner() -> int | None:
     """The owning account of this request or job; None is the app without accounts."""
-    return g.get("account_id")
+    return cast("int | None", g.get("account_id"))
 
 
-def owned_by_current():
+def owned_by_current() -> ColumnElement[bool]:
     """The ownership condition for any query over conversations."""
     return Conversation.account_id == current_owner()  # None compiles to IS NULL
 
 
-def get_or_404(conversation_id: object, *options) -> Conversation:
-    conversation = None
+def get_or_404(conversation_id: object, *options: ORMOption) -> Conversation:
+    conversation: Conversation | None = None
     if isinstance(conversation_id, str) and 0 < len(conversation_id) <= 64:
         conversation = db.session.execute(
             db.select(Conversation).options(*options).where(Conversation.id == conversation_id, owned_by_current())
@@ -79,7 +82,7 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def list_page(limit: int, before: str | None, q: str = "") -> dict:
+def list_page(limit: int, before: str | None, q: str = "") -> dict[str, Any]:
     """Most recently updated first; ties ordered by id so pages never skip or repeat.
 
     With search words (`q`), only conversations having all of them, each with a `snippet`.
@@ -117,7 +120,7 @@ def get_with_messages_or_404(conversation_id: object) -> Conversation:
     return get_or_404(conversation_id, joinedload(Conversation.messages))
 
 
-def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict:
+def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict[str, Any]:
     """The active branch; `live_text` replaces the stored text of answers still streaming here."""
     live_text = live_text or {}
     messages = []
@@ -181,7 +184,7 @@ def start(conversation_id: str | None) -> Conversation:
 
 def add_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
                 model: str | None = None, status: str = "complete", error: str | None = None,
-                usage: dict | None = None) -> Message:
+                usage: dict[str, Any] | None = None) -> Message:
     """Store a message (chosen on its branch) and flush it to learn its id (caller commits)."""
     now = utcnow()
     message = Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
@@ -197,12 +200,12 @@ def touch(conversation_id: str) -> None:
     db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow()))
 
 
-def upstream_history(branch: list[Message]) -> list[dict]:
+def upstream_history(branch: list[Message]) -> list[dict[str, str]]:
     """A branch as OpenRouter messages; empty (failed) answers are left out."""
     return [{"role": m.role, "content": m.content} for m in branch if m.content]
 
 
-def usage_columns(usage: dict | None) -> dict:
+def usage_columns(usage: dict[str, Any] | None) -> dict[str, Any]:
     """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
     usage = usage or {}
     return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),

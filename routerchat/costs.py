@@ -7,6 +7,7 @@ not the same as 0 (a free model).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 
@@ -37,7 +38,7 @@ def parse_days(raw: str | None) -> int:
     return int(raw)
 
 
-def usage_report(days: int) -> dict:
+def usage_report(days: int) -> dict[str, Any]:
     """The current account's answers by model and title requests apart, over the last `days`
     days; the admin also sees every account's totals."""
     since = utcnow() - timedelta(days=days)
@@ -69,7 +70,7 @@ def _is_admin(account_id: int | None) -> bool:
         db.select(Account.is_admin).where(Account.id == account_id)))
 
 
-def _totals_by_account(since: datetime) -> list[dict]:
+def _totals_by_account(since: datetime) -> list[dict[str, Any]]:
     """What each account's answers and titles cost over the window (for the admin)."""
     answers = dict(db.session.execute(
         db.select(Conversation.account_id, func.sum(Message.cost))

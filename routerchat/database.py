@@ -5,15 +5,23 @@ from __future__ import annotations
 import logging
 import weakref
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import gevent
+from alembic.runtime.migration import MigrationContext
 from flask import Flask
-from greenlet import getcurrent
+from greenlet import getcurrent  # type: ignore[import-untyped]  # ships no type hints
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
 from .extensions import db
 from .search_text import fold
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +36,7 @@ def is_model_table(name: str | None, type_: str, _parent_names: object = None) -
     return not (type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_TABLES))
 
 
-def engine_options(database_url: str, pool_size: int = 10, max_overflow: int = 20) -> dict:
+def engine_options(database_url: str, pool_size: int = 10, max_overflow: int = 20) -> dict[str, Any]:
     """Streams and title jobs release their connection while waiting on the network, so a
     modest pool (DB_POOL_SIZE + DB_MAX_OVERFLOW connections) serves many chats."""
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": 30}
@@ -38,7 +46,7 @@ def engine_options(database_url: str, pool_size: int = 10, max_overflow: int = 2
     return {"pool_pre_ping": True, **pool}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     """WAL lets readers and a writer work together; the busy timeout makes writers queue."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -49,7 +57,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     register_search_functions(dbapi_connection)
 
 
-def register_search_functions(dbapi_connection, _record=None) -> None:
+def register_search_functions(dbapi_connection: sqlite3.Connection, _record: object = None) -> None:
     """The search index's triggers (migration 0004) fold text with rc_fold: every SQLite connection
     that writes conversations or messages needs it."""
     dbapi_connection.create_function("rc_fold", 1, fold, deterministic=True)
@@ -70,18 +78,19 @@ class ConnectionGuard:
 
     def __init__(self) -> None:
         self.mode = "warn"
-        self._held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._held: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
 
     def watch(self, engine: Engine) -> None:
         event.listen(engine, "checkout", self._checked_out)
         event.listen(engine, "checkin", self._checked_in)
 
-    def _checked_out(self, _dbapi_connection, record, _proxy) -> None:
+    def _checked_out(self, _dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry,
+                     _proxy: PoolProxiedConnection) -> None:
         owner = getcurrent()
         record.info["guard_owner"] = weakref.ref(owner)
         self._held[owner] = self._held.get(owner, 0) + 1
 
-    def _checked_in(self, _dbapi_connection, record) -> None:
+    def _checked_in(self, _dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry | None) -> None:
         owner_ref = record.info.pop("guard_owner", None) if record is not None else None
         owner = owner_ref() if owner_ref else None
         if owner is not None and self._held.get(owner, 0) > 0:
@@ -127,10 +136,19 @@ def configure_engine(app: Flask) -> None:
 def upgrade_database(app: Flask) -> None:
     """Apply pending migrations (SQLite and PostgreSQL alike) once per server start; answers a
     previous run left `streaming` can never finish, so they become `stopped`."""
-    from flask_migrate import upgrade
+    from flask_migrate import upgrade  # type: ignore[import-untyped]  # ships no type hints
 
     from .answers import stop_interrupted
 
     with app.app_context():
+        before = _revision()
         upgrade(directory=MIGRATIONS_DIR)
+        after = _revision()
+        if after != before:
+            log.info("database migrated from %s to %s", before or "an empty database", after)
         stop_interrupted()
+
+
+def _revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -27,13 +28,13 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_response(status: int, message: str):
+def error_response(status: int, message: str) -> Response:
     response = jsonify({"error": message})
     response.status_code = status
     return response
 
 
-def json_object_body() -> dict:
+def json_object_body() -> dict[str, Any]:
     """The request's JSON object, or an ApiError that says what is wrong with the body."""
     if not request.is_json:
         raise ApiError(415, "Send the body as JSON with Content-Type: application/json.")
@@ -47,11 +48,11 @@ def json_object_body() -> dict:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
+    def _api_error(exc: ApiError) -> Response:
         return error_response(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
+    def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         message = (_too_large_message() if status == 413
                    else FRIENDLY_HTTP_MESSAGES.get(status, exc.description or exc.name))
@@ -62,6 +63,6 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "Something went wrong on the server; the error was logged.")

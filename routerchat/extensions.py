@@ -1,5 +1,5 @@
 """Flask extensions, created unbound so the application factory can attach them."""
-from flask_migrate import Migrate
+from flask_migrate import Migrate  # type: ignore[import-untyped]  # ships no type hints
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 

@@ -11,6 +11,7 @@ worker forks, in a process of their own (`python -m routerchat migrate`).
 import os
 import subprocess
 import sys
+from typing import Any
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -21,7 +22,7 @@ graceful_timeout = 30
 keepalive = 5
 
 
-def on_starting(server):
+def on_starting(server: Any) -> None:  # a gunicorn.arbiter.Arbiter (gunicorn ships no type hints)
     """Apply pending migrations once, before any worker forks, and refuse a public bind without
     accounts; a failure (its reason is in the log) stops gunicorn."""
     hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
@@ -10,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 from .title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
+
+if TYPE_CHECKING:
+    # db.Model is built at runtime from Base (plus Flask-SQLAlchemy's mixins); type checkers
+    # cannot subclass a variable, so they see the declarative base it is made from.
+    from .extensions import Base as Model
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -29,7 +37,7 @@ NO_ACCOUNT = 0  # preset owner of the app without accounts (conversations use a 
 ACCOUNT_NAME_MAX_CHARS = 64
 
 
-class Account(db.Model):
+class Account(Model):
     """A person who may log in; the first one is the admin."""
 
     __tablename__ = "account"
@@ -42,7 +50,7 @@ class Account(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One failed login: the throttle counts these per address, so it holds across workers."""
 
     __tablename__ = "login_failure"
@@ -53,7 +61,7 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Conversation(db.Model):
+class Conversation(Model):
     __tablename__ = "conversation"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
@@ -83,7 +91,7 @@ class Conversation(db.Model):
         order_by="(Message.created_at, Message.id)",
     )
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -93,7 +101,7 @@ class Conversation(db.Model):
         }
 
 
-class Message(db.Model):
+class Message(Model):
     __tablename__ = "message"
     __table_args__ = (Index("ix_message_conversation_created", "conversation_id", "created_at"),)
 
@@ -121,7 +129,7 @@ class Message(db.Model):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
     parent: Mapped[Message | None] = relationship(remote_side=[id])  # lets one flush chain new messages
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "parent_id": self.parent_id,
@@ -134,7 +142,7 @@ class Message(db.Model):
             "created_at": iso(self.created_at),
         }
 
-    def usage(self) -> dict | None:
+    def usage(self) -> dict[str, Any] | None:
         if self.total_tokens is None and self.prompt_tokens is None and self.cost is None:
             return None
         return {
@@ -145,7 +153,7 @@ class Message(db.Model):
         }
 
 
-class Preset(db.Model):
+class Preset(Model):
     """A slot an account changed (account_id 0: the app without accounts); slots without a row
     use the configured defaults."""
 

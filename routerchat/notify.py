@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import gevent
 import psycopg
@@ -94,13 +95,13 @@ def _listen(app: Flask) -> None:
             gevent.sleep(1)
 
 
-def _send(app: Flask, payload: dict) -> None:
+def _send(app: Flask, payload: dict[str, Any]) -> None:
     with app.app_context(), db.engine.connect() as conn:
         conn.execute(select(func.pg_notify(CHANNEL, json.dumps(payload, ensure_ascii=False))))
         conn.commit()
 
 
-def _dispatch(app: Flask, note: dict) -> None:
+def _dispatch(app: Flask, note: dict[str, Any]) -> None:
     op = note.get("op")
     if op == "follow" and (answer := answers.running(note["m"])) is not None:
         _relay_to_followers(app, answer)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -42,7 +44,11 @@ def redacting(secret: str) -> Iterator[None]:
         raise
 
 
-def _retry_hint(metadata: dict | None, retry_after: str | None) -> str:
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def _retry_hint(metadata: dict[str, Any] | None, retry_after: str | None) -> str:
     seconds: float | None = None
     headers = (metadata or {}).get("headers") or {}
     reset = headers.get("X-RateLimit-Reset") if isinstance(headers, dict) else None
@@ -56,50 +62,51 @@ def _retry_hint(metadata: dict | None, retry_after: str | None) -> str:
     if seconds is None or seconds <= 0:
         return "Wait a little and try again"
     if seconds < 90:
-        return f"Try again in about {max(1, round(seconds))} seconds"
-    return f"Try again in about {round(seconds / 60)} minutes"
+        return f"Try again in about {_plural(max(1, round(seconds)), 'second')}"
+    return f"Try again in about {_plural(round(seconds / 60), 'minute')}"
+
+
+RATE_LIMIT_PREFIX = re.compile(r"^\s*rate limit(?: exceeded| reached)?\s*[:.,-]?\s*", re.IGNORECASE)
+
+# Plain words for each status of OPENROUTER.md's table ({model}: the model, in quotes).
+ERROR_WORDING: dict[int, str] = {
+    401: ("OpenRouter did not accept the API key (it is missing or invalid). "
+          "Set OPENROUTER_API_KEY on the server and restart routerchat."),
+    402: ("Your OpenRouter account is out of credits. Add credits on openrouter.ai; "
+          "a negative balance blocks free models too."),
+    403: "OpenRouter's moderation flagged this message, so the model did not answer. Rephrase it and try again.",
+    404: ("{model} is not available on OpenRouter any more (no endpoints found). "
+          "Choose another model in the preset settings."),
+    408: "OpenRouter timed out before the model answered. Try again in a moment.",
+    413: "The conversation is too long for this model. Start a new chat or pick a model with a larger context.",
+    502: "The model's provider returned an error. Try again, or pick another model.",
+    503: "No provider can serve this model right now. Try again later or pick another model.",
+    504: "OpenRouter stopped responding in time. Try again in a moment.",
+}
 
 
 def describe_error(
     status: int,
     upstream_message: str,
     model: str | None = None,
-    metadata: dict | None = None,
+    metadata: dict[str, Any] | None = None,
     retry_after: str | None = None,
 ) -> str:
-    """Plain words for an OpenRouter error status (the table in OPENROUTER.md)."""
+    """Plain words for an OpenRouter error status: the table above, plus the cases that depend on
+    what OpenRouter said (a bad model id, a rate limit and when it resets, an unknown status)."""
     model_name = f"“{model}”" if model else "this model"
     said = upstream_message.strip()
     if status == 400 and "model" in said.lower() and "valid" in said.lower():
-        return (f"{model_name} is not a valid OpenRouter model ID. "
-                "Pick another model in the preset settings.")
+        return f"{model_name} is not a valid OpenRouter model ID. Pick another model in the preset settings."
     if status == 400:
-        return f"OpenRouter rejected the request: {said or 'bad request'}."
-    if status == 401:
-        return ("OpenRouter did not accept the API key (it is missing or invalid). "
-                "Set OPENROUTER_API_KEY on the server and restart routerchat.")
-    if status == 402:
-        return ("Your OpenRouter account is out of credits. Add credits on openrouter.ai; "
-                "a negative balance blocks free models too.")
-    if status == 403:
-        return "OpenRouter's moderation flagged this message, so the model did not answer. Rephrase it and try again."
-    if status == 404:
-        return (f"{model_name} is not available on OpenRouter any more (no endpoints found). "
-                "Choose another model in the preset settings.")
-    if status == 408:
-        return "OpenRouter timed out before the model answered. Try again in a moment."
-    if status == 413:
-        return "The conversation is too long for this model. Start a new chat or pick a model with a larger context."
+        return f"OpenRouter rejected the request: {said.rstrip('.') or 'bad request'}."
     if status == 429:
-        limit = f" ({said})" if said else ""
-        return f"Rate limit reached{limit}. {_retry_hint(metadata, retry_after)}, or use a paid model."
-    if status == 502:
-        return "The model's provider returned an error. Try again, or pick another model."
-    if status == 503:
-        return "No provider can serve this model right now. Try again later or pick another model."
-    if status == 504:
-        return "OpenRouter stopped responding in time. Try again in a moment."
-    return f"OpenRouter answered with an error (status {status}){': ' + said if said else ''}. Try again."
+        which = RATE_LIMIT_PREFIX.sub("", said).rstrip(". ")  # "Rate limit exceeded: free-models-per-min."
+        limit = f" ({which})" if which else ""
+        return f"OpenRouter's rate limit is reached{limit}. {_retry_hint(metadata, retry_after)}, or use a paid model."
+    if status in ERROR_WORDING:
+        return ERROR_WORDING[status].format(model=model_name)
+    return f"OpenRouter answered with an error (status {status}){': ' + said.rstrip('.') if said else ''}. Try again."
 
 
 def _error_from_payload(error: object, model: str | None, default_status: int = 502,
@@ -110,7 +117,8 @@ def _error_from_payload(error: object, model: str | None, default_status: int = 
     code = error.get("code")
     status = code if isinstance(code, int) and 400 <= code <= 599 else default_status
     raw = str(error.get("message") or "")
-    metadata = error.get("metadata") if isinstance(error.get("metadata"), dict) else None
+    found = error.get("metadata")
+    metadata: dict[str, Any] | None = found if isinstance(found, dict) else None
     return UpstreamError(status, describe_error(status, raw, model, metadata, retry_after),
                          detail=f"{code}: {raw}")
 
@@ -142,15 +150,15 @@ def _dropped_before_answer(exc: requests.exceptions.ConnectionError) -> bool:
     return not isinstance(exc, requests.exceptions.Timeout) and "Connection aborted" in str(exc)
 
 
-def is_free_model(model: dict) -> bool:
+def is_free_model(model: dict[str, Any]) -> bool:
     """Free when the id ends with `:free` (or is the free router) or both prices are zero."""
     model_id = str(model.get("id", ""))
     if model_id.endswith(":free") or model_id == "openrouter/free":
         return True
     pricing = model.get("pricing") or {}
     try:
-        return float(pricing.get("prompt")) == 0 and float(pricing.get("completion")) == 0
-    except (TypeError, ValueError):
+        return float(pricing["prompt"]) == 0 and float(pricing["completion"]) == 0
+    except (KeyError, TypeError, ValueError):
         return False
 
 
@@ -159,8 +167,7 @@ class Completion:
     content: str
     model: str | None
     finish_reason: str | None
-    usage: dict | None
-    reasoning: str | None = None
+    usage: dict[str, Any] | None
 
 
 @dataclass
@@ -169,7 +176,7 @@ class StreamResult:
 
     model: str | None = None
     finish_reason: str | None = None
-    usage: dict | None = None
+    usage: dict[str, Any] | None = None
     saw_done: bool = False
 
 
@@ -239,7 +246,7 @@ class OpenRouterClient:
         self.app_title = app_title
         self.session = session or requests.Session()
 
-    def _headers(self) -> dict:
+    def _headers(self) -> dict[str, Any]:
         headers = {"Content-Type": "application/json", "X-Title": self.app_title}
         if self.app_url:
             headers["HTTP-Referer"] = self.app_url
@@ -247,7 +254,7 @@ class OpenRouterClient:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return headers
 
-    def _post(self, body: dict, *, stream: bool, read_timeout: float | None = None) -> requests.Response:
+    def _post(self, body: dict[str, Any], *, stream: bool, read_timeout: float | None = None) -> requests.Response:
         """POST to /chat/completions; retried once when the connection dropped before any answer.
 
         A pooled keep-alive connection that the server closed meanwhile fails this way; the
@@ -268,7 +275,7 @@ class OpenRouterClient:
                 raise transport_error(exc) from exc
         raise AssertionError("unreachable")
 
-    def stream_chat(self, messages: list[dict], model: str, **extra) -> ChatStream:
+    def stream_chat(self, messages: list[dict[str, Any]], model: str, **extra: Any) -> ChatStream:
         """Start a streamed answer; HTTP errors raise before any text arrives."""
         with redacting(self.api_key):
             response = self._post({"model": model, "messages": messages, "stream": True, **extra}, stream=True)
@@ -279,8 +286,8 @@ class OpenRouterClient:
                     response.close()
         return ChatStream(response=response, requested_model=model, secret=self.api_key)
 
-    def complete(self, messages: list[dict], model: str, *, models: list[str] | None = None,
-                 timeout: float | None = None, **extra) -> Completion:
+    def complete(self, messages: list[dict[str, Any]], model: str, *, models: list[str] | None = None,
+                 timeout: float | None = None, **extra: Any) -> Completion:
         body = {"model": model, "messages": messages, "stream": False, **extra}
         if models:
             body["models"] = [model, *[m for m in models if m != model]]
@@ -295,7 +302,7 @@ class OpenRouterClient:
                                     detail="invalid JSON") from exc
             return _completion_from_payload(payload, model)
 
-    def list_models(self) -> list[dict]:
+    def list_models(self) -> list[dict[str, Any]]:
         try:
             response = self.session.get(f"{self.base_url}/models", headers=self._headers(),
                                         timeout=(self.connect_timeout, self.read_timeout))
@@ -312,7 +319,7 @@ class OpenRouterClient:
         return [_model_entry(item) for item in data or [] if isinstance(item, dict) and item.get("id")]
 
 
-def _checked_first_choice(payload: dict, model: str | None) -> dict:
+def _checked_first_choice(payload: dict[str, Any], model: str | None) -> dict[str, Any]:
     """The first choice of a completion or chunk, raising when the payload reports a failure
     (a top-level `error`, `choices[0].error`, or `finish_reason: "error"`, all seen with 200)."""
     choices = payload.get("choices") or []
@@ -329,18 +336,17 @@ def _completion_from_payload(payload: object, model: str) -> Completion:
     choice = _checked_first_choice(payload, model)
     message = choice.get("message") or {}
     content = message.get("content")
-    reasoning = message.get("reasoning")
     return Completion(
         content=content if isinstance(content, str) else "",
         model=payload.get("model") or model,
         finish_reason=choice.get("finish_reason"),
         usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
-        reasoning=reasoning if isinstance(reasoning, str) else None,
     )
 
 
-def _model_entry(item: dict) -> dict:
-    pricing = item.get("pricing") if isinstance(item.get("pricing"), dict) else {}
+def _model_entry(item: dict[str, Any]) -> dict[str, Any]:
+    found = item.get("pricing")
+    pricing: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
         "id": item["id"],
         "name": item.get("name") or item["id"],

@@ -11,6 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .text_safety import MAX_JSON_DEPTH, json_problem
 
@@ -34,7 +35,7 @@ class Entry:
     model: str | None = None
     status: str = "complete"
     error: str | None = None
-    usage: dict | None = None
+    usage: dict[str, Any] | None = None
 
 
 @dataclass
@@ -58,7 +59,7 @@ def load_json(raw: bytes) -> object:
     return data
 
 
-def read_archive(data: object) -> tuple[list[Archived], list[dict]]:
+def read_archive(data: object) -> tuple[list[Archived], list[dict[str, str]]]:
     """Conversations to import and the ones skipped ({"title", "why"}), from either format."""
     if isinstance(data, dict) and data.get("format") == FORMAT:
         return _from_routerchat(data)
@@ -67,7 +68,7 @@ def read_archive(data: object) -> tuple[list[Archived], list[dict]]:
     raise ArchiveError("This is neither a routerchat export nor ChatGPT's conversations.json.")
 
 
-def _skipped_or_kept(conversations: list[Archived]) -> tuple[list[Archived], list[dict]]:
+def _skipped_or_kept(conversations: list[Archived]) -> tuple[list[Archived], list[dict[str, str]]]:
     kept = [c for c in conversations if c.entries]
     skipped = [{"title": c.title, "why": "It has no question or answer with text."}
                for c in conversations if not c.entries]
@@ -76,7 +77,7 @@ def _skipped_or_kept(conversations: list[Archived]) -> tuple[list[Archived], lis
 
 # --- routerchat's own format ----------------------------------------------------------------------
 
-def _from_routerchat(data: dict) -> tuple[list[Archived], list[dict]]:
+def _from_routerchat(data: dict[str, Any]) -> tuple[list[Archived], list[dict[str, str]]]:
     if data.get("version") != FORMAT_VERSION:
         raise ArchiveError(f"This routerchat export has version {data.get('version')!r}; "
                            f"this server reads version {FORMAT_VERSION}.")
@@ -104,7 +105,7 @@ def _routerchat_entry(message: object, where: str) -> Entry:
     role, content = message.get("role"), message.get("content")
     if role not in ROLES or not isinstance(content, str):
         raise ArchiveError(f"In the export, {where} needs a role (user or assistant) and text content.")
-    status = message.get("status") if message.get("status") in IMPORT_STATUSES else "stopped"
+    status: str = message["status"] if message.get("status") in IMPORT_STATUSES else "stopped"
     usage = message.get("usage") if isinstance(message.get("usage"), dict) else None
     return Entry(role=role, content=content, created_at=_timestamp(message.get("created_at"), where),
                  model=_optional_text(message.get("model")), status="complete" if role == "user" else status,
@@ -113,11 +114,11 @@ def _routerchat_entry(message: object, where: str) -> Entry:
 
 # --- ChatGPT's conversations.json -----------------------------------------------------------------
 
-def _from_chatgpt(items: list[dict]) -> tuple[list[Archived], list[dict]]:
+def _from_chatgpt(items: list[dict[str, Any]]) -> tuple[list[Archived], list[dict[str, str]]]:
     return _skipped_or_kept([_chatgpt_conversation(item, n) for n, item in enumerate(items, 1)])
 
 
-def _chatgpt_conversation(item: dict, n: int) -> Archived:
+def _chatgpt_conversation(item: dict[str, Any], n: int) -> Archived:
     where = f"conversation {n}"
     mapping = item.get("mapping")
     if not isinstance(mapping, dict):
@@ -133,11 +134,12 @@ def _chatgpt_conversation(item: dict, n: int) -> Archived:
     return conversation
 
 
-def chatgpt_branch(mapping: dict, current_node: object, where: str = "the conversation") -> list[dict]:
+def chatgpt_branch(mapping: dict[str, Any], current_node: object,
+                   where: str = "the conversation") -> list[dict[str, Any]]:
     """The nodes from the root to `current_node` (the branch the user last saw), following `parent`."""
     if not isinstance(current_node, str) or current_node not in mapping:
         raise ArchiveError(f"In the ChatGPT export, {where} points to a message that is not in it (current_node).")
-    branch: list[dict] = []
+    branch: list[dict[str, Any]] = []
     seen: set[str] = set()
     node_id: object = current_node
     while node_id is not None:
@@ -157,8 +159,8 @@ def _chatgpt_entry(message: object, where: str, after: datetime) -> Entry | None
         return None
     if not isinstance(message, dict):
         raise ArchiveError(f"In the ChatGPT export, a message of {where} is not an object.")
-    author = message.get("author") if isinstance(message.get("author"), dict) else {}
-    metadata = message.get("metadata") if isinstance(message.get("metadata"), dict) else {}
+    author: dict[str, Any] = message["author"] if isinstance(message.get("author"), dict) else {}
+    metadata: dict[str, Any] = message["metadata"] if isinstance(message.get("metadata"), dict) else {}
     if author.get("role") not in ROLES or metadata.get("is_visually_hidden_from_conversation"):
         return None
     text = _chatgpt_text(message.get("content"), where)
@@ -218,11 +220,11 @@ def _epoch(value: object, where: str) -> datetime | None:
 
 # --- writing ---------------------------------------------------------------------------------------
 
-def archive_header(exported_at: str) -> dict:
+def archive_header(exported_at: str) -> dict[str, Any]:
     return {"format": FORMAT, "version": FORMAT_VERSION, "exported_at": exported_at}
 
 
-def to_markdown(conversation: dict) -> str:
+def to_markdown(conversation: dict[str, Any]) -> str:
     """A readable Markdown file of a conversation as `GET /conversation/<id>` describes it."""
     lines = [f"# {conversation['title']}", ""]
     for message in conversation["messages"]:

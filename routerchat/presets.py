@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +31,7 @@ DEFAULT_PRESETS = {
 }
 
 
-def default_preset(slot: int) -> dict:
+def default_preset(slot: int) -> dict[str, Any]:
     if slot == FREE_SLOT:
         return {"slot": slot, "model": current_app.config["FREE_MODEL_DEFAULT"], "label": "Free"}
     model, label = DEFAULT_PRESETS[slot]
@@ -47,7 +48,7 @@ def _stored(slot: int) -> Preset | None:
     return db.session.get(Preset, (_owner(), slot))
 
 
-def list_presets() -> list[dict]:
+def list_presets() -> list[dict[str, Any]]:
     stored = {p.slot: p for p in db.session.scalars(db.select(Preset).where(Preset.account_id == _owner()))}
     return [
         {"slot": slot, "model": stored[slot].model, "label": stored[slot].label}
@@ -76,7 +77,7 @@ def check_model_id(model: object) -> str:
     return model
 
 
-def _catalog_entry(model: str) -> dict | None:
+def _catalog_entry(model: str) -> dict[str, Any] | None:
     """The model's catalog entry; None when the catalog cannot be reached right now."""
     try:
         entry = catalog.find_model(model)
@@ -88,13 +89,13 @@ def _catalog_entry(model: str) -> dict | None:
     return entry
 
 
-def label_for(model: str, entry: dict | None) -> str:
+def label_for(model: str, entry: dict[str, Any] | None) -> str:
     """A short button label: the catalog name without its "Provider: " prefix."""
     name = entry["name"] if entry else model.split("/", 1)[-1].removesuffix(":free")
     return name.split(": ", 1)[-1][:100]
 
 
-def set_preset(slot: int, model: object, label: object = None) -> dict:
+def set_preset(slot: int, model: object, label: object = None) -> dict[str, Any]:
     model = check_model_id(model)
     if label is not None and (not isinstance(label, str) or not label.strip() or len(label) > 100):
         raise ApiError(400, "label must be a non-empty string of at most 100 characters.")
@@ -106,7 +107,7 @@ def set_preset(slot: int, model: object, label: object = None) -> dict:
     return _store(slot, model, label.strip() if isinstance(label, str) else label_for(model, entry))
 
 
-def _store(slot: int, model: str, label: str) -> dict:
+def _store(slot: int, model: str, label: str) -> dict[str, Any]:
     """Insert or update the slot; when two requests create the same slot at once, the loser's
     insert fails on the primary key and it updates the row the winner made instead."""
     for attempt in (1, 2):

@@ -10,6 +10,9 @@ migration 0004), so storing a message costs the chat path no extra round trip:
 """
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import bindparam, text
 
 from .extensions import db
@@ -19,7 +22,7 @@ from .search_text import fold, fts_phrase, like_pattern, snippet
 MIN_INDEXED_CHARS = 3  # trigram index: shorter words cannot use it
 
 
-def _sqlite_word(index: int, word: str) -> tuple[str, str, dict]:
+def _sqlite_word(index: int, word: str) -> tuple[str, str, dict[str, str]]:
     """SQL for (conversation ids whose title or a message has the word, message ids with it), SQLite."""
     folded = fold(word)
     if len(folded) >= MIN_INDEXED_CHARS:
@@ -33,7 +36,7 @@ def _sqlite_word(index: int, word: str) -> tuple[str, str, dict]:
     return ids, messages, {f"w{index}": value}
 
 
-def _postgres_word(index: int, word: str) -> tuple[str, str, dict]:
+def _postgres_word(index: int, word: str) -> tuple[str, str, dict[str, str]]:
     """The same for PostgreSQL, through the trigram indexes on the folded expressions."""
     condition = f"LIKE rc_fold(:w{index}) ESCAPE '\\'"
     messages = f"SELECT id FROM message WHERE rc_fold(content) {condition}"
@@ -42,17 +45,17 @@ def _postgres_word(index: int, word: str) -> tuple[str, str, dict]:
     return ids, messages, {f"w{index}": like_pattern(word)}
 
 
-def _word_queries(words: list[str]) -> list[tuple[str, str, dict]]:
+def _word_queries(words: list[str]) -> list[tuple[str, str, dict[str, str]]]:
     per_word = _sqlite_word if db.engine.dialect.name == "sqlite" else _postgres_word
     return [per_word(i, word) for i, word in enumerate(words)]
 
 
-def matching_conversations(words: list[str], limit: int, after: tuple | None,
+def matching_conversations(words: list[str], limit: int, after: tuple[datetime, str] | None,
                            owner: int | None) -> list[Conversation]:
     """The owner's conversations having every word (in the title or any message), newest first,
     keyset-paged (`owner` None: the app without accounts)."""
     queries = _word_queries(words)
-    params: dict = {"owner": owner}
+    params: dict[str, Any] = {"owner": owner}
     for _, _, word_params in queries:
         params.update(word_params)
     having_all = " INTERSECT ".join(f"SELECT * FROM ({ids}) AS w{i}" for i, (ids, _, _) in enumerate(queries))
@@ -74,7 +77,7 @@ def snippets(conversation_ids: list[str], words: list[str]) -> dict[str, str]:
         return {}
     queries = _word_queries(words)
     any_word = " UNION ".join(messages for _, messages, _ in queries)
-    params: dict = {"ids": conversation_ids}
+    params: dict[str, Any] = {"ids": conversation_ids}
     for _, _, word_params in queries:
         params.update(word_params)
     first_of_each = (

@@ -8,9 +8,11 @@ SECURITY.md lists each protection with the test that proves it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 
 from .errors import ApiError
 from .text_safety import MAX_JSON_DEPTH, bad_character, json_problem
@@ -60,7 +62,7 @@ def host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-def allowed_hosts(config: dict) -> frozenset[str]:
+def allowed_hosts(config: Mapping[str, Any]) -> frozenset[str]:
     """Loopback names, the HOST the server binds (unless a wildcard), and ALLOWED_HOSTS."""
     configured = {host_name(config["HOST"]), *(host_name(h) for h in config["ALLOWED_HOSTS"])}
     return LOOPBACK_HOSTS | (configured - {"", "0.0.0.0", "::"})
@@ -125,7 +127,7 @@ def check_json(raw: bytes) -> None:
         raise ApiError(400, f"The JSON body {problem}.")
 
 
-def check_strings(where: str, texts) -> None:
+def check_strings(where: str, texts: Iterable[str]) -> None:
     for text in texts:
         problem = bad_character(text)
         if problem:
@@ -140,15 +142,17 @@ def check_url() -> None:
     check_strings("The URL", (text for pair in request.args.items(multi=True) for text in pair))
 
 
-def options_response():
+def options_response() -> Response:
     """OPTIONS names the methods of a path, in JSON like every other answer (no CORS grants)."""
-    methods = sorted(current_app.create_url_adapter(request).allowed_methods())
+    adapter = current_app.create_url_adapter(request)
+    assert adapter is not None  # always one when a request is given
+    methods = sorted(adapter.allowed_methods())
     response = jsonify({"methods": methods})
     response.headers["Allow"] = ", ".join(methods)
     return response
 
 
-def guard_request():
+def guard_request() -> Response | None:
     check_host()
     check_url()
     check_origin()
@@ -158,7 +162,7 @@ def guard_request():
     return None
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response

@@ -17,7 +17,7 @@ class HeaderTimeout(TimeoutError, ValueError):
     treats it as the client's fault: a short 400, no traceback)."""
 
 
-class GuardedHandler(WSGIHandler):
+class GuardedHandler(WSGIHandler):  # type: ignore[misc]  # gevent ships no type information
     """A client must send its request line and headers within `header_timeout` seconds (a
     slow or idle client cannot hold a socket forever), and a URL too long for the server is
     answered in JSON like every other error. Streaming answers are not limited: the deadline
@@ -26,19 +26,22 @@ class GuardedHandler(WSGIHandler):
     header_timeout = 30.0
     _deadline: gevent.Timeout | None = None
 
-    def read_requestline(self):
+    def read_requestline(self) -> str:
         self._deadline = gevent.Timeout.start_new(self.header_timeout, HeaderTimeout)
-        return super().read_requestline()
+        line: str = super().read_requestline()
+        return line
 
-    def read_request(self, raw_requestline):
+    def read_request(self, raw_requestline: str) -> bool:
         try:
-            return super().read_request(raw_requestline)
+            parsed: bool = super().read_request(raw_requestline)
+            return parsed
         finally:
+            assert self._deadline is not None  # read_requestline started it
             self._deadline.close()
 
-    def handle_one_request(self):
+    def handle_one_request(self) -> tuple[str, bytes] | bool | None:
         try:
-            result = super().handle_one_request()
+            result: tuple[str, bytes] | bool | None = super().handle_one_request()
         finally:
             if self._deadline is not None:
                 self._deadline.close()  # also when the request ended before its headers were read

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 PING = ": ping\n\n"
 DONE_SENTINEL = "[DONE]"
 
 
-def format_event(payload: dict) -> str:
+def format_event(payload: dict[str, Any]) -> str:
     """One `data:` event; JSON never contains a raw newline, so one line is enough."""
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 

@@ -103,8 +103,8 @@ def script_of(char: str) -> str | None:
     return head.capitalize() if head else None
 
 
-def script_weights(text: str) -> Counter:
-    counts: Counter = Counter()
+def script_weights(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
     for char in text:
         script = script_of(char)
         if script:
@@ -125,7 +125,7 @@ def scripts_compatible(title_script: str, user_script: str) -> bool:
 FUNCTION_WORDS_BY_LANGUAGE = {name: set(listed.split()) for name, listed in FUNCTION_WORDS.items()}
 
 
-def function_word_votes(text: str) -> Counter:
+def function_word_votes(text: str) -> Counter[str]:
     """How many function words of each language the text uses."""
     words = [word.lower() for word in re.findall(r"[^\W\d_]+", text)]
     return Counter({name: hits for name, listed in FUNCTION_WORDS_BY_LANGUAGE.items()
@@ -332,7 +332,9 @@ def is_other_script(candidate: Candidate) -> bool:
     seen = f"{candidate.user}\n{candidate.assistant}".lower()
     own_words = " ".join(word for word in candidate.title.split() if word.lower().strip(END_PUNCTUATION) not in seen)
     title_script, user_script = dominant_script(own_words), dominant_script(candidate.user)
-    return bool(title_script and user_script) and not scripts_compatible(title_script, user_script)
+    if not title_script or not user_script:
+        return False
+    return not scripts_compatible(title_script, user_script)
 
 
 def is_other_language(candidate: Candidate) -> bool:
@@ -439,7 +441,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 EDGE_PUNCTUATION = END_PUNCTUATION + QUOTES + "¿¡()[]{}<>\"'"
 
 
-def _phrase_pattern(phrases: tuple[str, ...], *, bounded: bool, at_end: bool = False) -> re.Pattern:
+def _phrase_pattern(phrases: tuple[str, ...], *, bounded: bool, at_end: bool = False) -> re.Pattern[str]:
     alternation = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
     edge = r"(?![\w'])" if bounded else ""
     if at_end:
@@ -453,7 +455,7 @@ CLOSER_RE = _phrase_pattern(CLOSERS, bounded=True, at_end=True)
 DENSE_CLOSER_RE = re.compile(rf"(?:{'|'.join(map(re.escape, DENSE_CLOSERS))})[{re.escape(EDGE_PUNCTUATION)}\s]*$")
 
 
-def _strip_repeatedly(pattern: re.Pattern, text: str) -> str:
+def _strip_repeatedly(pattern: re.Pattern[str], text: str) -> str:
     previous = None
     while text != previous:
         previous = text

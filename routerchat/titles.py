@@ -16,10 +16,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from typing import Any, cast
 
 import gevent
 from flask import Flask, current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import CursorResult, ScalarSelect, SQLColumnExpression, case, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from . import conversations
@@ -71,12 +72,12 @@ class TitleResult:
     title: str
     title_source: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str]:
         return {"title": self.title, "title_source": self.title_source}
 
 
 class NoAnswerYet(ApiError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(409, "This conversation has no answer yet; a title comes after the first answer.")
 
 
@@ -97,7 +98,7 @@ class Snapshot:
         return TitleResult(self.title, self.title_source)
 
 
-def _message_text(conversation_id: str, role: str, newest: bool = False):
+def _message_text(conversation_id: str, role: str, newest: bool = False) -> ScalarSelect[str]:
     order = (Message.created_at.desc(), Message.id.desc()) if newest else (Message.created_at, Message.id)
     return (select(Message.content).where(Message.conversation_id == conversation_id, Message.role == role,
                                           Message.status != "streaming")  # an answer under way is no answer yet
@@ -111,7 +112,7 @@ def _read(conversation_id: str, trigger: Trigger | None) -> Snapshot:
                       Message.status != "streaming").scalar_subquery())
     owners_preset = Preset.account_id == func.coalesce(Conversation.account_id, NO_ACCOUNT)
     stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT, owners_preset).scalar_subquery()
-    row: Row | None = db.session.execute(
+    row: Row[*tuple[Any, ...]] | None = db.session.execute(
         select(Conversation.title, Conversation.title_source, Conversation.title_attempts,
                Conversation.title_claim_token.is_not(None), answers,
                _message_text(conversation_id, "user"),
@@ -129,14 +130,14 @@ def _claim(conversation_id: str, seen: Snapshot, token: str) -> bool:
     (a claim older than the stale timeout belongs to a worker that died and may be taken over)."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["TITLE_CLAIM_STALE_SECONDS"])
-    claimed = db.session.execute(
+    claimed = cast(CursorResult[Any], db.session.execute(
         update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.title_source == seen.title_source,
                Conversation.title_attempts == seen.attempts,
                or_(Conversation.title_claim_token.is_(None), Conversation.title_claimed_at < stale))
         .values(title_claim_token=token, title_claimed_at=now, title_attempts=Conversation.title_attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )).rowcount == 1
     db.session.commit()
     return claimed
 
@@ -149,7 +150,7 @@ class Answer:
     rule: str | None
     raw: str | None
     model: str
-    usage: dict | None
+    usage: dict[str, Any] | None
 
 
 def _ask_model(snapshot: Snapshot) -> Answer:
@@ -168,11 +169,11 @@ def _ask_model(snapshot: Snapshot) -> Answer:
     return Answer(verdict.title, verdict.rule, completion.content, completion.model or model, completion.usage)
 
 
-def _usage_values(answer: Answer) -> dict:
+def _usage_values(answer: Answer) -> dict[str, Any]:
     """The request's model and usage, summed over attempts on the conversation."""
     usage = answer.usage or {}
 
-    def add(column, key: str, kind: type):
+    def add(column: SQLColumnExpression[Any], key: str, kind: type[int] | type[float]) -> SQLColumnExpression[Any]:
         value = usage.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return column

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +16,7 @@ from .portable import Archived, archive_header
 EXPORT_BATCH = 100
 
 
-def archive_of(items: list[dict]) -> dict:
+def archive_of(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {**archive_header(iso(utcnow())), "conversations": items}
 
 
@@ -26,7 +28,7 @@ def export_chunks() -> Iterator[str]:
     """
     header = json.dumps(archive_of([]), ensure_ascii=False)
     yield header[:-2]  # everything up to the empty list's closing "]}"
-    after: tuple | None = None
+    after: tuple[datetime, str] | None = None
     first = True
     while True:
         query = (db.select(Conversation).where(conversations.owned_by_current())

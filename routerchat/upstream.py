@@ -1,8 +1,10 @@
 """Build the OpenRouter client from the app's configuration (the client itself knows no Flask)."""
 from __future__ import annotations
 
+from typing import Any
+
 import requests
-from flask import current_app
+from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
 
 from .database import guard
@@ -13,7 +15,7 @@ class GuardedSession(requests.Session):
     """Every request to OpenRouter first checks that this greenlet holds no database connection:
     the answer may take minutes, and the pool is shared by every other request."""
 
-    def send(self, request, **kwargs):
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         guard.check(f"{request.method} {request.url}")
         return super().send(request, **kwargs)
 
@@ -25,7 +27,7 @@ _session.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
 _session.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=200))
 
 
-def client_for(app=None) -> OpenRouterClient:
+def client_for(app: Flask | None = None) -> OpenRouterClient:
     config = (app or current_app).config
     return OpenRouterClient(
         config["OPENROUTER_BASE_URL"],

@@ -10,22 +10,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 
 class Node(Protocol):
-    id: int
-    parent_id: int | None
-    selected_at: object
-    created_at: object
+    """What this module reads of a message (read-only, so a model's `datetime` columns fit)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def selected_at(self) -> object: ...
+    @property
+    def created_at(self) -> object: ...
+
+
+N = TypeVar("N", bound=Node)
 
 
 @dataclass(frozen=True)
-class Placed:
+class Placed(Generic[N]):
     """A message on the active branch with its 1-based version among its siblings (their ids
     in version order, so a page can switch to another version)."""
 
-    message: Node
+    message: N
     version: int
     siblings: tuple[int, ...]
 
@@ -34,8 +43,8 @@ class Placed:
         return len(self.siblings)
 
 
-def _siblings_by_parent(messages: Iterable[Node]) -> dict[int | None, list[Node]]:
-    children: dict[int | None, list[Node]] = defaultdict(list)
+def _siblings_by_parent(messages: Iterable[N]) -> dict[int | None, list[N]]:
+    children: dict[int | None, list[N]] = defaultdict(list)
     for message in messages:
         children[message.parent_id].append(message)
     for siblings in children.values():
@@ -43,10 +52,10 @@ def _siblings_by_parent(messages: Iterable[Node]) -> dict[int | None, list[Node]
     return children
 
 
-def active_branch(messages: Iterable[Node]) -> list[Placed]:
+def active_branch(messages: Iterable[N]) -> list[Placed[N]]:
     """From the root down, the most recently selected sibling at every level."""
     children = _siblings_by_parent(messages)
-    branch: list[Placed] = []
+    branch: list[Placed[N]] = []
     parent: int | None = None
     while children.get(parent):
         siblings = children[parent]
@@ -56,10 +65,10 @@ def active_branch(messages: Iterable[Node]) -> list[Placed]:
     return branch
 
 
-def ancestry(messages: Sequence[Node], message_id: int) -> list[Node]:
+def ancestry(messages: Sequence[N], message_id: int) -> list[N]:
     """The message and every message above it, root first (empty when the id is not there)."""
     by_id = {m.id: m for m in messages}
-    path: list[Node] = []
+    path: list[N] = []
     current = by_id.get(message_id)
     while current is not None and len(path) <= len(by_id):
         path.append(current)

@@ -248,6 +248,25 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def stored_conversation(app) -> str:
+    """A finished exchange written straight to the database (no chat, no title job to wait for)."""
+    from routerchat.extensions import db
+    from routerchat.models import Conversation, Message, new_id
+
+    with app.app_context():
+        conversation = Conversation(id=new_id(), title="Keep me", title_source="user")
+        db.session.add(conversation)
+        db.session.flush()
+        question = Message(conversation_id=conversation.id, role="user", content="keep me")
+        db.session.add(question)
+        db.session.flush()
+        db.session.add(Message(conversation_id=conversation.id, role="assistant", content="kept",
+                               parent_id=question.id, model="x/y"))
+        db.session.commit()
+        return conversation.id
+
+
 @pytest.fixture(scope="session")
 def app_server(database_url, fake, tmp_path_factory):
     server = start_app(database_url, fake.url, tmp_path_factory.mktemp("app"))

@@ -137,28 +137,27 @@ BAD_BODIES = [
 
 
 @pytest.mark.parametrize("name,kwargs,status,words", BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
-def test_bad_input_is_a_json_4xx_and_changes_nothing(api, fake, db_engine, name, kwargs, status, words):
-    existing = api.chat("keep me")
-    snapshot = api.settled_title(existing.conversation_id)
+def test_bad_input_is_a_json_4xx_and_changes_nothing(client, stored_conversation, fake, db_engine, name, kwargs,
+                                                     status, words):
+    snapshot = client.get(f"/conversation/{stored_conversation}").get_json()
     before = counts(db_engine)
     upstream_calls = len(fake.chat_requests())
 
-    response = api.post("/chat", **kwargs)
+    response = client.post("/chat", **kwargs)
     assert response.status_code == status
     assert response.headers["Content-Type"].startswith("application/json")
-    assert words in response.json()["error"]
+    assert words in response.get_json()["error"]
 
     assert counts(db_engine) == before
-    assert api.get(f"/conversation/{existing.conversation_id}").json() == snapshot
+    assert client.get(f"/conversation/{stored_conversation}").get_json() == snapshot
     assert len(fake.chat_requests()) == upstream_calls
 
 
-def test_bad_input_on_an_existing_conversation_changes_nothing(api, db_engine):
-    existing = api.chat("keep me")
-    snapshot = api.settled_title(existing.conversation_id)
-    response = api.post("/chat", json={"message": "", "conversation_id": existing.conversation_id})
+def test_bad_input_on_an_existing_conversation_changes_nothing(client, stored_conversation):
+    snapshot = client.get(f"/conversation/{stored_conversation}").get_json()
+    response = client.post("/chat", json={"message": "", "conversation_id": stored_conversation})
     assert response.status_code == 400
-    assert api.get(f"/conversation/{existing.conversation_id}").json() == snapshot
+    assert client.get(f"/conversation/{stored_conversation}").get_json() == snapshot
 
 
 def test_get_on_chat_is_a_json_405(client):

@@ -97,12 +97,11 @@ def test_rename_sets_a_user_title(api):
     ({"data": "{bad", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
     ({"data": "title=x"}, 415, "JSON"),
 ])
-def test_bad_rename_is_4xx_and_keeps_the_title(api, kwargs, status, words):
-    conversation_id = api.chat("keep my title").conversation_id
-    before = api.settled_title(conversation_id)
-    response = api.patch(f"/conversation/{conversation_id}", **kwargs)
-    assert response.status_code == status and words in response.json()["error"]
-    assert api.get(f"/conversation/{conversation_id}").json() == before
+def test_bad_rename_is_4xx_and_keeps_the_title(client, stored_conversation, kwargs, status, words):
+    before = client.get(f"/conversation/{stored_conversation}").get_json()
+    response = client.patch(f"/conversation/{stored_conversation}", **kwargs)
+    assert response.status_code == status and words in response.get_json()["error"]
+    assert client.get(f"/conversation/{stored_conversation}").get_json() == before
 
 
 def test_unknown_ids_are_404_everywhere(api):

@@ -68,3 +68,9 @@ def test_pool_size_is_configurable():
     assert engine_options("sqlite:///x.db", 3)["pool_size"] == 3
     assert engine_options("postgresql+psycopg://h/db", 4)["pool_size"] == 4
     assert "pool_size" not in engine_options("sqlite://", 3)  # in memory: a single connection, no pool
+
+
+def test_the_start_up_log_says_what_changed_not_alembics_internals(launch, tmp_path):
+    log = launch(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}").log_text()
+    assert "database migrated from an empty database to" in log
+    assert "non-transactional DDL" not in log and "Context impl" not in log

@@ -106,3 +106,4 @@ def test_readme_larger_install_works_verbatim_from_the_wheel(wheel_install, data
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     assert "Booting worker" in log_path.read_text()
+

@@ -5,8 +5,11 @@ once per request, before any view runs.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, session, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .. import accounts, conversations
@@ -31,7 +34,7 @@ class SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
 
 def safe_next(target: str | None) -> str:
@@ -53,7 +56,7 @@ def _session_account() -> Account | None:
 
 
 @bp.before_app_request
-def require_login():
+def require_login() -> ResponseReturnValue | None:
     account = _session_account()
     conversations.act_as(account.id if account else None)
     g.account_name = account.name if account else None
@@ -65,12 +68,12 @@ def require_login():
 
 
 @bp.app_context_processor
-def account_name():
+def account_name() -> dict[str, Any]:
     return {"account_name": g.get("account_name")}
 
 
 @bp.get("/login")
-def login_page():
+def login_page() -> ResponseReturnValue:
     target = safe_next(request.args.get("next"))
     if g.account_name or not accounts.any_exist():
         return redirect(target)
@@ -78,7 +81,7 @@ def login_page():
 
 
 @bp.post("/login")
-def login():
+def login() -> Response:
     body = json_object_body()
     account = accounts.authenticate(body.get("username"), body.get("password"), request.remote_addr or "unknown")
     session.clear()
@@ -88,6 +91,6 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> tuple[str, int]:
     session.clear()
     return "", 204

@@ -3,8 +3,9 @@ answer row, start the answer's generation, then follow it as SSE."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Flask, Response, current_app
 
 from .. import answers, conversations, notify, presets, versions
 from ..errors import ApiError, json_object_body
@@ -16,7 +17,7 @@ from ..upstream import client_for
 bp = Blueprint("chat", __name__)
 
 
-def _message_text(body: dict) -> str:
+def _message_text(body: dict[str, Any]) -> str:
     message = body.get("message")
     if message is None:
         raise ApiError(400, "message is missing.")
@@ -30,7 +31,7 @@ def _message_text(body: dict) -> str:
     return message
 
 
-def _chosen_model(body: dict) -> str:
+def _chosen_model(body: dict[str, Any]) -> str:
     if body.get("model") is not None and body.get("preset") is not None:
         raise ApiError(400, "Give either preset or model, not both.")
     if body.get("model") is not None:
@@ -39,21 +40,21 @@ def _chosen_model(body: dict) -> str:
     return presets.preset_model(presets.check_slot(1 if slot is None else slot))
 
 
-def _conversation_id(body: dict) -> str | None:
+def _conversation_id(body: dict[str, Any]) -> str | None:
     conversation_id = body.get("conversation_id")
     if conversation_id is not None and not isinstance(conversation_id, str):
         raise ApiError(400, "conversation_id must be a string or null.")
     return conversation_id
 
 
-def _edited_id(body: dict) -> int | None:
+def _edited_id(body: dict[str, Any]) -> int | None:
     edit = body.get("edit")
     if edit is not None and (not isinstance(edit, int) or isinstance(edit, bool)):
         raise ApiError(400, "edit must be the id of one of your messages (a whole number).")
     return edit
 
 
-def _wants_regenerate(body: dict) -> bool:
+def _wants_regenerate(body: dict[str, Any]) -> bool:
     regenerate = body.get("regenerate", False)
     if not isinstance(regenerate, bool):
         raise ApiError(400, "regenerate must be true or false.")
@@ -100,7 +101,7 @@ def _chat_events(answer: answers.Answer, question_id: int, ping_seconds: float) 
 
 
 @bp.post("/chat")
-def chat():
+def chat() -> Response:
     body = json_object_body()
     text = None if _wants_regenerate(body) else _message_text(body)
     edit_id = _edited_id(body)
@@ -120,7 +121,7 @@ def chat():
                             history=conversations.upstream_history(branch))
     db.session.commit()
     db.session.close()  # hold no connection while the answer streams
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
     if notify.enabled(app):
         notify.ensure_listening(app)  # other processes may ask to follow or stop this answer
     answers.start(app, client_for(app), answer)

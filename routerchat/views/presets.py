@@ -1,7 +1,7 @@
 """Preset routes and the cached OpenRouter model list."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from .. import catalog, presets
 from ..errors import ApiError, json_object_body
@@ -11,12 +11,12 @@ bp = Blueprint("presets", __name__)
 
 
 @bp.get("/presets")
-def list_presets():
+def list_presets() -> Response:
     return jsonify({"presets": presets.list_presets()})
 
 
 @bp.put("/presets/<slot>")
-def put_preset(slot: str):
+def put_preset(slot: str) -> Response:
     number = presets.SLOT_NUMBERS.get(slot)
     if number is None:
         raise ApiError(404, "There are six presets, numbered 1 to 6.")
@@ -25,7 +25,7 @@ def put_preset(slot: str):
 
 
 @bp.get("/models")
-def list_models():
+def list_models() -> Response:
     try:
         models = catalog.list_models()
     except UpstreamError as exc:

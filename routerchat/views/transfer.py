@@ -19,7 +19,7 @@ def _file_name(title: str, extension: str) -> str:
 
 
 @bp.get("/conversation/<conversation_id>/export")
-def export_conversation(conversation_id: str):
+def export_conversation(conversation_id: str) -> Response:
     chosen = request.args.get("format", "md")
     if chosen not in ("md", "json"):
         raise ApiError(400, "format must be md (Markdown) or json.")
@@ -34,7 +34,7 @@ def export_conversation(conversation_id: str):
 
 
 @bp.get("/export")
-def export_everything():
+def export_everything() -> Response:
     return Response(stream_with_context(transfer.export_chunks()), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="routerchat-export.json"'})
 
@@ -45,14 +45,15 @@ def _uploaded_bytes() -> bytes:
         upload = request.files.get("file")
         if upload is None:
             raise ApiError(400, "Attach the export as the form field “file”.")
-        return upload.read()
+        data: bytes = upload.read()
+        return data
     if request.is_json:
         return request.get_data()
     raise ApiError(415, "Send the export as a file (multipart/form-data) or as a JSON body.")
 
 
 @bp.post("/import")
-def import_conversations():
+def import_conversations() -> Response:
     try:
         archived, skipped = portable.read_archive(portable.load_json(_uploaded_bytes()))
     except portable.ArchiveError as exc:

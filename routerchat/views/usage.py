@@ -1,7 +1,7 @@
 """GET /usage: what the last days cost, by model, with title requests apart."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from .. import costs
 
@@ -9,5 +9,5 @@ bp = Blueprint("usage", __name__)
 
 
 @bp.get("/usage")
-def usage():
+def usage() -> Response:
     return jsonify(costs.usage_report(costs.parse_days(request.args.get("days"))))

@@ -58,3 +58,45 @@ def test_the_conversation_menu_exports_markdown(page, tmp_path):
     text = Path(path).read_text()
     assert "Export me please" in text and "## You" in text
     expect(menu).to_have_count(0)
+
+
+def test_each_answer_shows_its_cost_and_the_conversation_its_total(page, fake, tmp_path):
+    fake.stream_plans.extend([
+        fo.stream_tokens(["First"], usage={"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12,
+                                           "cost": 0.0042}),
+        fo.stream_tokens(["Second"], usage={"prompt_tokens": 20, "completion_tokens": 3, "total_tokens": 23}),
+    ])
+    send(page, "How much?")
+    answer = page.locator(ANSWER).first
+    expect(answer).to_have_attribute("data-status", "complete")
+    expect(answer.locator(".message-model + .message-cost")).to_have_text("$0.0042")
+    expect(page.locator("#conversation-cost")).to_contain_text("$0.0042")
+    send(page, "And now?")
+    second = page.locator(ANSWER).nth(1)
+    expect(second).to_have_attribute("data-status", "complete")
+    expect(second.locator(".message-cost")).to_have_text("23 tokens")  # no cost from this upstream
+    expect(answer.locator(".message-time")).to_have_text("just now")
+    assert "2026" in answer.locator(".message-time").get_attribute("title") or \
+        answer.locator(".message-time").get_attribute("datetime")
+    page.screenshot(path=str(tmp_path / "cost.png"))
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator(ANSWER).first.locator(".message-cost")).to_have_text("$0.0042")
+    expect(page.locator("#conversation-cost")).to_contain_text("$0.0042")
+
+
+def test_right_to_left_text_runs_right_to_left_and_focus_returns_to_the_input(page, fake):
+    fake.stream_plans.append(fo.stream_tokens(["مرحبا", " بك", " في", " المحادثة"]))
+    send(page, "كيف حالك اليوم؟")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    directions = page.locator(".message .message-body").evaluate_all(
+        "bodies => bodies.map(body => getComputedStyle(body).direction)")
+    assert directions == ["rtl", "rtl"]
+    page.fill("#message-input", "مرحبا")
+    assert page.eval_on_selector("#message-input", "el => getComputedStyle(el).direction") == "rtl"
+    page.fill("#message-input", "")
+    page.click("#new-chat-button")
+    page.locator("#conversation-search").focus()
+    page.locator("#conversation-list .conversation-link").first.click()
+    expect(page.locator(ANSWER)).to_have_count(1)
+    expect(page.locator("#message-input")).to_be_focused()

@@ -1,7 +1,7 @@
 // routerchat's page: wires the sidebar, presets, message list and composer together.
 import * as api from "./api.js";
 import { MessageView } from "./messages.js";
-import { showConversationTitle } from "./heading.js";
+import { addConversationCost, showConversationCost, showConversationTitle } from "./heading.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -86,6 +86,11 @@ function autosize() {
   charCount.classList.toggle("over", length > maxChars);
 }
 
+// Back to typing (not on touch screens, where focusing the input pops up the keyboard).
+function focusInput() {
+  if (!matchMedia("(pointer: coarse)").matches) input.focus();
+}
+
 function closeSidebarOnPhone() {
   document.body.classList.remove("sidebar-open");
   $("#sidebar-backdrop").hidden = true;
@@ -114,6 +119,7 @@ function newChat() {
   view.clear();
   sidebar.setActive(null);
   setPageTitle(null);
+  showConversationCost(null);
   setUrl(null);
   showAnswering();
   closeSidebarOnPhone();
@@ -126,6 +132,8 @@ function showConversation(conversation) {
   view.showAll(conversation.messages);
   sidebar.setActive(conversation.id);
   setPageTitle(conversation.title);
+  showConversationCost(conversation.cost);
+  focusInput();
   const last = conversation.messages[conversation.messages.length - 1];
   if (last && last.status === "streaming") reattach(conversation.id, view.bubbles[view.bubbles.length - 1]);
   showAnswering();
@@ -178,7 +186,8 @@ async function follow(follower, events) {
         if (near) view.scrollToBottom();
       } else if (event.type === "done") {
         outcome = "done";
-        if (bubble) bubble.finish({ status: "complete", model: event.model });
+        if (bubble) bubble.finish({ status: "complete", model: event.model, usage: event.usage });
+        if (follower.conversationId === state.conversationId) addConversationCost(event.usage?.cost);
       } else if (event.type === "error") {
         outcome = event.stopped ? "stopped" : "error";
         if (bubble) bubble.finish(event.stopped ? { status: "stopped" } : { status: "error", error: event.error });

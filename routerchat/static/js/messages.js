@@ -2,6 +2,7 @@
 // each with copy, and per role: edit (questions), regenerate or retry (the last answer), and a
 // "‹ 2/3 ›" switcher when a message has other versions.
 import { renderMarkdown } from "./markdown.js";
+import { formatCost, formatTokens } from "./usage.js";
 
 const STATUS_NOTES = {
   stopped: "Stopped — the answer above is partial.",
@@ -15,6 +16,7 @@ export class MessageView {
     this.emptyState = emptyState;
     this.actions = actions;
     this.bubbles = [];
+    setInterval(() => { for (const bubble of this.bubbles) bubble.refreshTime(); }, 60_000);
   }
 
   clear() {
@@ -90,9 +92,30 @@ function button(className, label, title, onClick) {
   return element;
 }
 
+// "just now", "5 min ago", "3 h ago", "yesterday", then the date; the full time is on hover.
+export function relativeTime(moment, now = new Date()) {
+  const seconds = (now - moment) / 1000;
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  if (moment >= midnight) return `${Math.floor(seconds / 3600)} h ago`;
+  if (midnight - moment <= 86400000) return "yesterday";
+  const sameYear = moment.getFullYear() === now.getFullYear();
+  return moment.toLocaleDateString(undefined, { day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }) });
+}
+
+// What an answer cost: dollars when the upstream said, else its tokens, else nothing.
+export function usageLabel(usage) {
+  if (!usage) return "";
+  if (usage.cost !== null && usage.cost !== undefined) return formatCost(usage.cost);
+  const tokens = usage.total_tokens ?? ((usage.prompt_tokens || 0) + (usage.completion_tokens || 0));
+  return tokens ? `${formatTokens(tokens)} tokens` : "";
+}
+
 export class MessageBubble {
-  constructor({ id = null, role, content = "", model = null, status = "complete", error = null,
-                version = 1, versions = 1, siblings = [] }, actions = {}, onChange = () => {}) {
+  constructor({ id = null, role, content = "", model = null, status = "complete", error = null, usage = null,
+                created_at: createdAt = null, version = 1, versions = 1, siblings = [] },
+              actions = {}, onChange = () => {}) {
     this.id = id;
     this.role = role;
     this.content = content;
@@ -111,10 +134,15 @@ export class MessageBubble {
     this.roleLabel.textContent = role === "user" ? "You" : "Assistant";
     this.modelLabel = document.createElement("span");
     this.modelLabel.className = "message-model";
-    meta.append(this.roleLabel, this.modelLabel);
+    this.costLabel = document.createElement("span");
+    this.costLabel.className = "message-cost";
+    this.time = document.createElement("time");
+    this.time.className = "message-time";
+    meta.append(this.roleLabel, this.modelLabel, this.costLabel, this.time);
 
     this.body = document.createElement("div");
     this.body.className = "message-body";
+    this.body.dir = "auto";   // Arabic or Hebrew runs right to left
     this.note = document.createElement("div");
     this.note.className = "message-note";
     this.note.hidden = true;
@@ -122,6 +150,8 @@ export class MessageBubble {
     this.element.append(meta, this.body, this.note, this.toolbar);
 
     this.setModel(model);
+    this.setUsage(usage);
+    this.setTime(createdAt ? new Date(createdAt) : new Date());
     this.render();
     if (status !== "complete" && status !== "streaming") this.finish({ status, error });
   }
@@ -214,6 +244,23 @@ export class MessageBubble {
     this.modelLabel.textContent = model || "";
   }
 
+  setUsage(usage) {
+    this.usage = usage;
+    this.costLabel.textContent = usageLabel(usage);
+    this.costLabel.title = usage ? `${formatTokens(usage.prompt_tokens)} tokens in, ${formatTokens(usage.completion_tokens)} out` : "";
+  }
+
+  setTime(moment) {
+    this.moment = moment;
+    this.time.dateTime = moment.toISOString();
+    this.time.title = moment.toLocaleString(undefined, { dateStyle: "full", timeStyle: "medium" });
+    this.refreshTime();
+  }
+
+  refreshTime() {
+    this.time.textContent = relativeTime(this.moment);
+  }
+
   render() {
     if (this.role === "assistant") renderMarkdown(this.body, this.content);
     else this.body.textContent = this.content;
@@ -229,7 +276,7 @@ export class MessageBubble {
     });
   }
 
-  finish({ status, model, error }) {
+  finish({ status, model, error, usage }) {
     if (this.pending) {
       cancelAnimationFrame(this.pending);
       this.pending = null;
@@ -238,6 +285,7 @@ export class MessageBubble {
     this.status = status;
     this.element.dataset.status = status;
     if (model) this.setModel(model);
+    if (usage !== undefined) this.setUsage(usage);
     const text = error || STATUS_NOTES[status];
     if (status !== "complete" && text) {
       this.note.textContent = text;

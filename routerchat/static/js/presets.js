@@ -1,7 +1,7 @@
 // The six preset buttons and the dialog that changes a preset's model.
 import * as api from "./api.js";
 
-const FREE_SLOT = 6;
+const FREE_SLOT = Number(document.body.dataset.freeSlot);   // the free-tier preset, as the server says
 
 function pricePerMillion(value) {
   const number = Number(value);

@@ -143,7 +143,7 @@ export class Sidebar {
 
   addNew(id) {
     if (this.item(id)) return;
-    this.list.prepend(this.build({ id, title: "New Conversation", title_source: "default" }));
+    this.list.prepend(this.build({ id, title: document.body.dataset.defaultTitle, title_source: "default" }));
     this.listChanged();
   }
 
@@ -223,7 +223,7 @@ export class Sidebar {
     const title = li.querySelector(".conversation-title");
     const input = document.createElement("input");
     input.className = "rename-input";
-    input.maxLength = 100;
+    input.maxLength = Number(document.body.dataset.titleMaxChars);
     input.value = title.textContent;
     input.setAttribute("aria-label", "New title");
     let finished = false;
