@@ -4,7 +4,7 @@ For main.py + SQLite and for gunicorn + PostgreSQL with 1, 2 and 4 gevent worker
 against the fake OpenRouter from tests/ (on gevent, 50 chunks × 20 ms per answer):
   1. relay p50/p99 and first-token delay at 1, 20, 100 and 500 simultaneous streams;
   2. other chats while 100 slow titles are pending vs none; every title lands, one request each;
-  3. GET /conversations (first and a deep page) and the page load, 1k vs 100k conversations;
+  3. GET /conversations (first and a deep page, and a search) and the page load, 1k vs 100k conversations;
   4. cold start, idle RSS and RSS per open stream at 500 streams.
 Every figure is a ratio against the upstream measured in the same run, interleaved with the
 app's own rounds, so the noise of a shared machine hits both sides alike.
@@ -325,7 +325,10 @@ def listing_times(app: App, engine: sa.Engine) -> dict:
         return sum(timed_get(base + path) for path in ("/", "/conversations?limit=50", f"/conversation/{newest}"))
     return {"first page": median_time(lambda: timed_get(base + "/conversations?limit=50")),
             "deep page": median_time(lambda: timed_get(f"{base}/conversations?limit=50&before={cursor}")),
-            "page load": median_time(page_load)}
+            "page load": median_time(page_load),
+            # a word in ~1 message in 10,000 ("Seeded message 4321," and its longer cousins), as people search
+            "search": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=4321%2C")),
+            "search, two words": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=seeded+4321%2C"))}
 
 
 def listing_table(app: App, upstream: Upstream, database_url: str, results: dict) -> None:

@@ -85,7 +85,8 @@ def parse_limit(raw: str | None) -> int:
 def list_page(limit: int, before: str | None, q: str = "") -> dict[str, Any]:
     """Most recently updated first; ties ordered by id so pages never skip or repeat.
 
-    With search words (`q`), only conversations having all of them, each with a `snippet`.
+    With search words (`q`), only conversations having all of them, each with a `snippet`. Each
+    item says whether an answer is being written in it right now (`answering`).
     """
     try:
         words = query_words(q)
@@ -95,12 +96,22 @@ def list_page(limit: int, before: str | None, q: str = "") -> dict[str, Any]:
     rows = (search.matching_conversations(words, limit + 1, after, current_owner()) if words
             else _newest(limit + 1, after))
     page = rows[:limit]
-    items = [c.summary() for c in page]
+    answering = _answering([c.id for c in page])
+    items = [{**c.summary(), "answering": c.id in answering} for c in page]
     if words:
         found = search.snippets([c.id for c in page], words)
         for item in items:
             item["snippet"] = found.get(item["id"], "")
     return {"conversations": items, "next": encode_cursor(page[-1]) if len(rows) > limit else None}
+
+
+def _answering(conversation_ids: list[str]) -> set[str]:
+    """Which of these conversations have an answer still streaming (one query for the page)."""
+    if not conversation_ids:
+        return set()
+    return set(db.session.scalars(
+        db.select(Message.conversation_id).distinct()
+        .where(Message.conversation_id.in_(conversation_ids), Message.status == "streaming")))
 
 
 def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:

@@ -182,3 +182,17 @@ def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fa
     assert "FROM preset" in statements[0] and "LEFT OUTER JOIN message" in statements[1]
     assert statements[5].startswith("UPDATE message SET content")
     assert all(s.startswith("SELECT conversation.") for s in statements[6:])  # only "does it want a title?"
+
+
+def test_the_list_says_which_conversations_are_answering(api, fake):
+    fake.stream_plans.append(fo.stream_then_wait([" busy"], seconds=1.5))
+    response, first = open_chat(api)
+    read_events(response, stop_after_chunks=1)
+    response.close()
+    conversation_id = first["conversation_id"]
+
+    def listed() -> dict:
+        return next(c for c in api.get("/conversations").json()["conversations"] if c["id"] == conversation_id)
+    assert listed()["answering"] is True
+    settled_answer(api, conversation_id)
+    assert wait_for(lambda: listed()["answering"] is False)

@@ -20,7 +20,7 @@ def test_list_is_newest_first_and_a_new_message_moves_a_chat_to_the_top(api):
 def test_list_items_have_the_documented_fields(api):
     conversation_id = api.chat("fields").conversation_id
     item = next(c for c in api.get("/conversations").json()["conversations"] if c["id"] == conversation_id)
-    assert set(item) == {"id", "title", "title_source", "created_at", "updated_at"}
+    assert set(item) == {"id", "title", "title_source", "created_at", "updated_at", "answering"}
     assert TIMESTAMP.match(item["created_at"]) and TIMESTAMP.match(item["updated_at"])
     assert re.fullmatch(r"[0-9a-f]{32}", item["id"])
 

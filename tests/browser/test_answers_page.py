@@ -1,4 +1,6 @@
 """What a person sees of answers that outlive the page, and of message versions."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -127,3 +129,15 @@ def test_copy_puts_the_whole_message_on_the_clipboard(open_page, app_server, fak
     answer.locator(".message-copy").click()
     expect(answer.locator(".message-copy")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == "**Bold** and\n\n`code`"
+
+
+def test_after_a_reload_the_sidebar_shows_answers_running_elsewhere_until_they_end(page, fake, api):
+    fake.stream_plans.append(fo.stream_tokens([f" w{i}" for i in range(40)], delay=0.05))
+    send(page, "Talk in the background")
+    expect(page.locator(f"{ANSWER} .message-body")).to_contain_text("w2")
+    item = page.locator("#conversation-list [data-conversation-id]").first
+    page.goto(page.url.split("?")[0])  # a fresh page on a new chat: nothing of the old page's state
+    page.wait_for_selector("body[data-ready='true']")
+    expect(item).to_have_class(re.compile(r"\banswering\b"))
+    expect(item).not_to_have_class(re.compile(r"\banswering\b"), timeout=20_000)
+    expect(page.locator(".message")).to_have_count(0)

@@ -36,6 +36,9 @@ const sidebar = new Sidebar({
   onOpen: (id) => openConversation(id),
   onDeleted: (id) => { if (id === state.conversationId) newChat(); },
   onTitle: (id, title) => { if (id === state.conversationId) setPageTitle(title); },
+  // Answers running in other conversations (another tab, or before a reload): follow them unseen,
+  // so the sidebar shows them answering until they end.
+  onAnswering: (id) => { if (!followers.has(id)) reattach(id, null); },
 });
 
 new SearchBox({ input: $("#conversation-search"), sidebar });
@@ -212,7 +215,7 @@ async function reattach(conversationId, bubble) {
   const previous = followers.get(conversationId);
   if (previous) previous.controller.abort();
   const follower = { conversationId, controller: new AbortController(), bubble };
-  bubble.content = "";
+  if (bubble) bubble.content = "";
   try {
     const outcome = await follow(follower, api.answerEvents(conversationId, follower.controller.signal));
     if (outcome === null && follower.bubble && !follower.controller.signal.aborted) {

@@ -13,8 +13,8 @@ export function groupLabel(updated, now = new Date()) {
 }
 
 export class Sidebar {
-  constructor({ list, template, loadMore, empty, onOpen, onDeleted, onTitle }) {
-    Object.assign(this, { list, template, loadMore, empty, onOpen, onDeleted, onTitle });
+  constructor({ list, template, loadMore, empty, onOpen, onDeleted, onTitle, onAnswering }) {
+    Object.assign(this, { list, template, loadMore, empty, onOpen, onDeleted, onTitle, onAnswering });
     this.next = null;
     this.query = "";      // the search shown, "" for the plain list
     this.loads = 0;       // answers to older requests (slower typing) are dropped
@@ -83,13 +83,14 @@ export class Sidebar {
     this.empty.hidden = false;
   }
 
-  build({ id, title, title_source, snippet, updated_at: updatedAt }) {
+  build({ id, title, title_source, snippet, updated_at: updatedAt, answering }) {
     const li = this.template.content.firstElementChild.cloneNode(true);
     li.dataset.conversationId = id;
     li.dataset.updatedAt = updatedAt || new Date().toISOString();
     li.dataset.titleSource = title_source;
     li.querySelector(".conversation-title").textContent = title;
     if (this.query) this.showHits(li, title, snippet);
+    if (answering) queueMicrotask(() => this.onAnswering(id));   // once the item is in the list
     const link = li.querySelector(".conversation-link");
     link.href = `/?c=${encodeURIComponent(id)}`;
     link.addEventListener("click", (event) => {
