@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
-ensure_venv "[test]"
+ensure_venv "[test]" editable
 .venv/bin/ruff check .
 .venv/bin/mypy

@@ -1,6 +1,11 @@
 # Shared by run.sh and test.sh: a project virtualenv, (re)installed when pyproject.toml changes.
+# ensure_venv EXTRAS [editable]: run.sh makes a plain install (newer setuptools warns about every
+# editable install of a flat layout, and everything runs from this checkout anyway); test.sh an
+# editable one, so that processes the tests start elsewhere (gunicorn, migrate) run this code.
 ensure_venv() {
   local extras="$1"
+  local mode=()
+  [ "${2:-}" = editable ] && mode=(-e)
   local python="${PYTHON:-python3}"
   if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     echo "routerchat needs Python 3.11 or newer (found: $("$python" --version 2>&1))." >&2
@@ -12,7 +17,7 @@ ensure_venv() {
   local stamp=".venv/.installed${extras}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "${mode[@]}" ".${extras}"
     touch "$stamp"
   fi
 }
