@@ -14,10 +14,11 @@ ensure_venv() {
   if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
   fi
-  local stamp=".venv/.installed${extras}"
+  local stamp=".venv/.installed${extras}${2:+-$2}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "${mode[@]}" ".${extras}"
+    rm -f .venv/.installed*   # the other kind of install is gone now: it reinstalls when next asked for
     touch "$stamp"
   fi
 }
