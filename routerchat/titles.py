@@ -170,18 +170,15 @@ def _ask_model(snapshot: Snapshot) -> Answer:
 
 
 def _usage_values(answer: Answer) -> dict[str, Any]:
-    """The request's model and usage, summed over attempts on the conversation."""
-    usage = answer.usage or {}
+    """The request's model and usage (checked as an answer's is), summed over attempts."""
+    usage = conversations.usage_columns(answer.usage)
 
-    def add(column: SQLColumnExpression[Any], key: str, kind: type[int] | type[float]) -> SQLColumnExpression[Any]:
-        value = usage.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return column
-        return func.coalesce(column, 0) + kind(value)
+    def add(column: SQLColumnExpression[Any], key: str) -> SQLColumnExpression[Any]:
+        return column if usage[key] is None else func.coalesce(column, 0) + usage[key]
     return {"title_model": answer.model[:200], "title_requests": Conversation.title_requests + 1,
-            "title_prompt_tokens": add(Conversation.title_prompt_tokens, "prompt_tokens", int),
-            "title_completion_tokens": add(Conversation.title_completion_tokens, "completion_tokens", int),
-            "title_cost": add(Conversation.title_cost, "cost", float)}
+            "title_prompt_tokens": add(Conversation.title_prompt_tokens, "prompt_tokens"),
+            "title_completion_tokens": add(Conversation.title_completion_tokens, "completion_tokens"),
+            "title_cost": add(Conversation.title_cost, "cost")}
 
 
 def _save(conversation_id: str, token: str, outcome: TitleResult, answer: Answer) -> TitleResult | None:
