@@ -45,23 +45,26 @@ def _postgres_word(index: int, word: str) -> tuple[str, str, dict[str, str]]:
     return ids, messages, {f"w{index}": like_pattern(word)}
 
 
-def _word_queries(words: list[str]) -> list[tuple[str, str, dict[str, str]]]:
+def _word_queries(words: list[str]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Per word, (its conversation ids, its message ids) as SQL; and the parameters of them all."""
     per_word = _sqlite_word if db.engine.dialect.name == "sqlite" else _postgres_word
-    return [per_word(i, word) for i, word in enumerate(words)]
+    built = [per_word(i, word) for i, word in enumerate(words)]
+    params: dict[str, Any] = {}
+    for _, _, word_params in built:
+        params.update(word_params)
+    return [(ids, messages) for ids, messages, _ in built], params
 
 
 def matching_conversations(words: list[str], limit: int, after: tuple[datetime, str] | None,
                            owner: int | None) -> list[Conversation]:
     """The owner's conversations having every word (in the title or any message), newest first,
     keyset-paged (`owner` None: the app without accounts)."""
-    queries = _word_queries(words)
-    params: dict[str, Any] = {"owner": owner}
-    for _, _, word_params in queries:
-        params.update(word_params)
-    having_all = " INTERSECT ".join(f"SELECT * FROM ({ids}) AS w{i}" for i, (ids, _, _) in enumerate(queries))
+    queries, params = _word_queries(words)
+    params["owner"] = owner
+    having_all = " INTERSECT ".join(f"SELECT * FROM ({ids}) AS w{i}" for i, (ids, _) in enumerate(queries))
     page = ""
-    if after is not None:
-        page = "AND (c.updated_at < :after_at OR (c.updated_at = :after_at AND c.id < :after_id))"
+    if after is not None:  # the form conversations._newest uses: the index range starts at the cursor
+        page = "AND c.updated_at <= :after_at AND (c.updated_at < :after_at OR c.id < :after_id)"
         params.update(after_at=after[0], after_id=after[1])
     owned = "c.account_id IS NULL" if owner is None else "c.account_id = :owner"
     statement = text(
@@ -75,11 +78,9 @@ def snippets(conversation_ids: list[str], words: list[str]) -> dict[str, str]:
     """Plain text around the first hit of each conversation (its first message when only the title hits)."""
     if not conversation_ids:
         return {}
-    queries = _word_queries(words)
-    any_word = " UNION ".join(messages for _, messages, _ in queries)
-    params: dict[str, Any] = {"ids": conversation_ids}
-    for _, _, word_params in queries:
-        params.update(word_params)
+    queries, params = _word_queries(words)
+    any_word = " UNION ".join(messages for _, messages in queries)
+    params["ids"] = conversation_ids
     first_of_each = (
         "SELECT conversation_id, content FROM (SELECT conversation_id, content, ROW_NUMBER() OVER "
         "(PARTITION BY conversation_id ORDER BY created_at, id) AS n FROM message "
