@@ -248,23 +248,26 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def stored_conversation(app) -> str:
-    """A finished exchange written straight to the database (no chat, no title job to wait for)."""
+def store_exchange(app, question: str, answer: str, *, title: str, title_source: str, **answer_fields) -> str:
+    """A conversation with one question and its answer, written straight to the database (no chat,
+    no title job to wait for); `answer_fields` go to the answer (model, usage…). Returns its id."""
+    from routerchat import conversations
     from routerchat.extensions import db
-    from routerchat.models import Conversation, Message, new_id
+    from routerchat.models import Conversation, new_id
 
     with app.app_context():
-        conversation = Conversation(id=new_id(), title="Keep me", title_source="user")
+        conversation = Conversation(id=new_id(), title=title, title_source=title_source)
         db.session.add(conversation)
         db.session.flush()
-        question = Message(conversation_id=conversation.id, role="user", content="keep me")
-        db.session.add(question)
-        db.session.flush()
-        db.session.add(Message(conversation_id=conversation.id, role="assistant", content="kept",
-                               parent_id=question.id, model="x/y"))
+        asked = conversations.add_message(conversation.id, "user", question)
+        conversations.add_message(conversation.id, "assistant", answer, parent_id=asked.id, **answer_fields)
         db.session.commit()
         return conversation.id
+
+
+@pytest.fixture
+def stored_conversation(app) -> str:
+    return store_exchange(app, "keep me", "kept", title="Keep me", title_source="user", model="x/y")
 
 
 @pytest.fixture(scope="session")

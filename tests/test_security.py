@@ -10,9 +10,8 @@ import socket
 import pytest
 import sqlalchemy as sa
 
-from routerchat.extensions import db
-from routerchat.models import Conversation, Message, new_id
 from tests import fake_openrouter as fo
+from tests.conftest import store_exchange
 
 FOREIGN_ORIGIN = "http://evil.example"
 
@@ -32,14 +31,7 @@ def snapshot(engine) -> dict:
 @pytest.fixture
 def conversation_id(app):
     """A conversation with one exchange and an automatic title (so summarize?force=1 would redo it)."""
-    with app.app_context():
-        conversation = Conversation(id=new_id(), title="Original Title", title_source="auto")
-        db.session.add(conversation)
-        db.session.flush()
-        db.session.add_all([Message(conversation_id=conversation.id, role="user", content="Hello"),
-                            Message(conversation_id=conversation.id, role="assistant", content="Hi!")])
-        db.session.commit()
-        return conversation.id
+    return store_exchange(app, "Hello", "Hi!", title="Original Title", title_source="auto")
 
 
 def state_changing_requests(conversation_id: str) -> list[tuple[str, str, dict]]:

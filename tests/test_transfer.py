@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from routerchat.portable import ArchiveError, chatgpt_branch, read_archive, to_markdown
+from tests.conftest import store_exchange
 
 CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.json").read_text())
 
@@ -56,21 +57,9 @@ def test_markdown_names_who_said_what():
 
 @pytest.fixture
 def conversation_id(app):
-    from routerchat import conversations
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, new_id
-
-    with app.app_context():
-        conversation = Conversation(id=new_id(), title="Café au lait", title_source="auto")
-        db.session.add(conversation)
-        db.session.flush()
-        question = conversations.add_message(conversation.id, "user", "How do I make café au lait?")
-        conversations.add_message(conversation.id, "assistant", "Heat milk…\n\n```\nbrew()\n```", model="x/y",
-                                  parent_id=question.id,
-                                  usage={"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13,
-                                         "cost": 0.0001})
-        db.session.commit()
-        return conversation.id
+    return store_exchange(app, "How do I make café au lait?", "Heat milk…\n\n```\nbrew()\n```",
+                          title="Café au lait", title_source="auto", model="x/y",
+                          usage={"prompt_tokens": 9, "completion_tokens": 4, "total_tokens": 13, "cost": 0.0001})
 
 
 def counts(db_engine) -> tuple[int, int]:
