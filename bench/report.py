@@ -120,8 +120,9 @@ def listing_section(configs, missed: list[str]) -> list[str]:
     rows = ["## 3. Listing, search and page load, 1k vs 100k conversations (1M messages)", "",
             "Median of 15 after one warm-up. Deep page: `before=` the conversation halfway down the list. "
             "Page load: `GET /`, the first page of conversations and the newest conversation, one after "
-            "the other. Search: `q=4321,` (in about one message in 10,000) and `q=seeded 4321,` (with a "
-            "word every conversation has: all words are required). The upstream column is a trivial "
+            "the other. Search: `q=4321,` (in about one message in 10,000), `q=seeded 4321,` (with a "
+            "word every message has: all words are required), `q=seeded` alone, and `q=zq` (in no message, "
+            "and too short for the trigram index). The upstream column is a trivial "
             "request to the fake (`GET /models`).", "",
             "| setup | request | upstream ms | 1k ms | 100k ms | 100k ÷ 1k | 100k ÷ upstream | target ≤ ×1.5 |",
             "|---|---|---|---|---|---|---|---|"]

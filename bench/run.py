@@ -328,7 +328,11 @@ def listing_times(app: App, engine: sa.Engine) -> dict:
             "page load": median_time(page_load),
             # a word in ~1 message in 10,000 ("Seeded message 4321," and its longer cousins), as people search
             "search": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=4321%2C")),
-            "search, two words": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=seeded+4321%2C"))}
+            "search, two words": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=seeded+4321%2C")),
+            "search, a word in every message": median_time(
+                lambda: timed_get(f"{base}/conversations?limit=50&q=seeded")),
+            # too short for the trigram index, and in no message: every message is read once
+            "search, a rare two-letter word": median_time(lambda: timed_get(f"{base}/conversations?limit=50&q=zq"))}
 
 
 def listing_table(app: App, upstream: Upstream, database_url: str, results: dict) -> None:

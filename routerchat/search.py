@@ -7,9 +7,22 @@ migration 0004), so storing a message costs the chat path no extra round trip:
   shorter words (common in Chinese and Japanese) are checked against the folded text directly.
 - PostgreSQL: GIN trigram indexes (pg_trgm) on `rc_fold(content)` and `rc_fold(title)`, an SQL
   function built on `unaccent`, used by LIKE.
+
+Every word is required, and a page holds the newest `limit` matches. Two plans, chosen per search
+from a bounded sample of each word (one short statement), keep that fast at any size:
+- some word has few matches, or they sit in few conversations: its matches through the index are
+  the candidates, and the other words are checked only within them (cost: that word's matches);
+- every word is common: the newest conversations are read in order and checked one by one until
+  the page is full (cost: about `limit` × conversations ÷ conversations having all the words).
+A word too short for the index is sampled over the first messages instead: rare there, it drives
+the search by reading every message once (nothing faster exists for it); else it is checked
+conversation by conversation. Building each word's whole set of matches and intersecting them, as
+before, took over a second for a word found in every message of 100,000 conversations. What stays
+slow is the rare search for two common words seldom found together: every conversation is read.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,55 +33,153 @@ from .models import Conversation
 from .search_text import fold, fts_phrase, like_pattern, snippet
 
 MIN_INDEXED_CHARS = 3  # trigram index: shorter words cannot use it
+SAMPLED_MATCHES = 10_000  # matches (or, for a word the index cannot serve, messages) read at most
+COMMON_CONVERSATIONS = 500  # a word with more matches, in at least this many conversations, is common
+RARE_IN_HEAD = 50  # a word the index cannot serve is rare when the sampled messages hold fewer hits
 
 
-def _sqlite_word(index: int, word: str) -> tuple[str, str, dict[str, str]]:
-    """SQL for (conversation ids whose title or a message has the word, message ids with it), SQLite."""
+@dataclass(frozen=True)
+class WordSql:
+    """One search word as SQL over the index and as row-by-row checks (parameters in `params`)."""
+    message_hits: str  # conversation_id of each message having the word (through the index if any)
+    title_hits: str  # ids of the conversations whose title has it (likewise)
+    in_message: str  # the word is in message `m` (a check of one row)
+    in_title: str  # the word is in the title of conversation `c` (a check of one row)
+    sample: str  # one row (n, c, t): what `WordSample` is built from
+    indexed: bool  # False: too short for the trigram index, so its hits read every row
+    params: dict[str, str]
+
+    @property
+    def conversation_ids(self) -> str:
+        return f"{self.message_hits} UNION {self.title_hits}"
+
+    @property
+    def in_conversation(self) -> str:
+        return (f"({self.in_title} OR EXISTS (SELECT 1 FROM message m "
+                f"WHERE m.conversation_id = c.id AND {self.in_message}))")
+
+
+def _indexed_sample(message_hits: str, title_hits: str) -> str:
+    """Matches counted up to the sample size: messages (and their distinct conversations), titles."""
+    return (f"SELECT m.n AS n, m.c AS c, t.n AS t FROM "
+            f"(SELECT count(*) AS n, count(DISTINCT conversation_id) AS c FROM ({message_hits} "
+            f"LIMIT {SAMPLED_MATCHES}) AS hits) AS m, "
+            f"(SELECT count(*) AS n FROM ({title_hits} LIMIT {SAMPLED_MATCHES}) AS hits) AS t")
+
+
+def _head_sample(first_messages: str, has_word: str) -> str:
+    """Hits among the first SAMPLED_MATCHES messages, for a word the index cannot serve."""
+    return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM ({first_messages} LIMIT {SAMPLED_MATCHES}) AS head "
+            f"WHERE {has_word}")
+
+
+def _sqlite_word(key: str, word: str) -> WordSql:
     folded = fold(word)
-    if len(folded) >= MIN_INDEXED_CHARS:
-        condition, value = f"MATCH :w{index}", fts_phrase(folded)
+    indexed = len(folded) >= MIN_INDEXED_CHARS
+    if indexed:
+        condition, pattern = f"MATCH :{key}_index", fts_phrase(folded)
     else:
-        condition, value = f"LIKE :w{index} ESCAPE '\\'", like_pattern(folded)
-    messages = f"SELECT rowid FROM message_fts WHERE message_fts.body {condition}"
-    titles = f"SELECT conversation_id FROM conversation_fts WHERE conversation_fts.body {condition}"
-    ids = (f"SELECT m.conversation_id FROM message m WHERE m.id IN ({messages}) "
-           f"UNION {titles}")
-    return ids, messages, {f"w{index}": value}
+        condition, pattern = f"LIKE :{key}_index ESCAPE '\\'", like_pattern(folded)
+    message_hits = ("SELECT m.conversation_id FROM message_fts JOIN message m ON m.id = message_fts.rowid "
+                    f"WHERE message_fts.body {condition}")
+    title_hits = f"SELECT conversation_id FROM conversation_fts WHERE conversation_fts.body {condition}"
+    return WordSql(
+        message_hits=message_hits, title_hits=title_hits,
+        # instr() keeps SQLite from answering these through the index: they check one row each
+        in_message=f"instr((SELECT body FROM message_fts WHERE rowid = m.id), :{key}) > 0",
+        in_title=f"instr(rc_fold(c.title), :{key}) > 0",
+        sample=(_indexed_sample(message_hits, title_hits) if indexed
+                else _head_sample("SELECT body FROM message_fts", f"instr(head.body, :{key}) > 0")),
+        indexed=indexed, params={key: folded, f"{key}_index": pattern})
 
 
-def _postgres_word(index: int, word: str) -> tuple[str, str, dict[str, str]]:
-    """The same for PostgreSQL, through the trigram indexes on the folded expressions."""
-    condition = f"LIKE rc_fold(:w{index}) ESCAPE '\\'"
-    messages = f"SELECT id FROM message WHERE rc_fold(content) {condition}"
-    ids = (f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition} "
-           f"UNION SELECT id FROM conversation WHERE rc_fold(title) {condition}")
-    return ids, messages, {f"w{index}": like_pattern(word)}
+def _postgres_word(key: str, word: str) -> WordSql:
+    condition = f"LIKE rc_fold(:{key}_index) ESCAPE '\\'"
+    message_hits = f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition}"
+    title_hits = f"SELECT id FROM conversation WHERE rc_fold(title) {condition}"
+    indexed = len(fold(word)) >= MIN_INDEXED_CHARS
+    return WordSql(
+        message_hits=message_hits, title_hits=title_hits,
+        in_message=f"strpos(rc_fold(m.content), rc_fold(:{key})) > 0",
+        in_title=f"strpos(rc_fold(c.title), rc_fold(:{key})) > 0",
+        sample=(_indexed_sample(message_hits, title_hits) if indexed else _head_sample(
+            "SELECT content FROM message", f"strpos(rc_fold(head.content), rc_fold(:{key})) > 0")),
+        indexed=indexed, params={key: word, f"{key}_index": like_pattern(word)})
 
 
-def _word_queries(words: list[str]) -> tuple[list[tuple[str, str]], dict[str, Any]]:
-    """Per word, (its conversation ids, its message ids) as SQL; and the parameters of them all."""
+def word_sql(words: list[str]) -> list[WordSql]:
     per_word = _sqlite_word if db.engine.dialect.name == "sqlite" else _postgres_word
-    built = [per_word(i, word) for i, word in enumerate(words)]
-    params: dict[str, Any] = {}
-    for _, _, word_params in built:
-        params.update(word_params)
-    return [(ids, messages) for ids, messages, _ in built], params
+    return [per_word(f"w{i}", word) for i, word in enumerate(words)]
+
+
+def _params(words: list[WordSql]) -> dict[str, Any]:
+    return {name: value for word in words for name, value in word.params.items()}
+
+
+@dataclass(frozen=True)
+class WordSample:
+    """How common a word is, counted no further than the sample. Through the index: its matches
+    (messages and titles: what driving the search from it reads) and the distinct conversations
+    among them. Otherwise (`indexed` False): its hits among the first messages."""
+    matches: int
+    conversations: int = 0
+    indexed: bool = True
+
+    @property
+    def drives_cheaply(self) -> bool:
+        """Its matches fit in the sample, or sit in few conversations: reading them is cheaper
+        than reading conversations one by one."""
+        return self.indexed and (self.matches < SAMPLED_MATCHES or self.conversations < COMMON_CONVERSATIONS)
+
+    @property
+    def rare_unindexed(self) -> bool:
+        """Too rare to be found soon conversation by conversation: worth one read of every message."""
+        return not self.indexed and self.matches < RARE_IN_HEAD
+
+
+def search_plan(samples: list[WordSample]) -> tuple[list[int], bool]:
+    """The words' order, and whether the first drives the search (else the newest conversations
+    are checked one by one). Indexed words come first, rarest first, so row-by-row checks fail early."""
+    order = sorted(range(len(samples)), key=lambda i: (not samples[i].indexed, samples[i].matches))
+    if samples[order[0]].drives_cheaply:
+        return order, True
+    rare = [i for i in order if samples[i].rare_unindexed]
+    if rare:
+        return [rare[0]] + [i for i in order if i != rare[0]], True
+    return order, False
+
+
+def _samples(words: list[WordSql]) -> list[WordSample]:
+    """Every word's sample, in one statement (one row: three counts per word)."""
+    tables = ", ".join(f"({word.sample}) AS s{i}" for i, word in enumerate(words))
+    columns = ", ".join(f"s{i}.n, s{i}.c, s{i}.t" for i in range(len(words)))
+    row = db.session.execute(text(f"SELECT {columns} FROM {tables}"), _params(words)).one()
+    return [WordSample(matches=row[3 * i] + row[3 * i + 2], conversations=max(row[3 * i + 1], row[3 * i + 2]),
+                       indexed=word.indexed) for i, word in enumerate(words)]
 
 
 def matching_conversations(words: list[str], limit: int, after: tuple[datetime, str] | None,
                            owner: int | None) -> list[Conversation]:
     """The owner's conversations having every word (in the title or any message), newest first,
     keyset-paged (`owner` None: the app without accounts)."""
-    queries, params = _word_queries(words)
+    built = word_sql(words)
+    params = _params(built)
+    order, driven = search_plan(_samples(built))
+    ranked = [built[i] for i in order]
+    conditions = ["c.account_id IS NULL" if owner is None else "c.account_id = :owner"]
     params["owner"] = owner
-    having_all = " INTERSECT ".join(f"SELECT * FROM ({ids}) AS w{i}" for i, (ids, _) in enumerate(queries))
-    page = ""
     if after is not None:  # the form conversations._newest uses: the index range starts at the cursor
-        page = "AND c.updated_at <= :after_at AND (c.updated_at < :after_at OR c.id < :after_id)"
+        conditions.append("c.updated_at <= :after_at AND (c.updated_at < :after_at OR c.id < :after_id)")
         params.update(after_at=after[0], after_id=after[1])
-    owned = "c.account_id IS NULL" if owner is None else "c.account_id = :owner"
+    source = "conversation c"
+    if driven:  # the candidates first, whole: checked row by row while scanning the newest, the
+        # other words' checks would run on every conversation (PostgreSQL's planner does that)
+        source = (f"(WITH candidates AS MATERIALIZED (SELECT c.* FROM conversation c WHERE "
+                  f"c.id IN ({ranked[0].conversation_ids})) SELECT * FROM candidates) AS c")
+        ranked = ranked[1:]
+    conditions += [word.in_conversation for word in ranked]
     statement = text(
-        f"SELECT c.* FROM conversation c WHERE {owned} AND c.id IN ({having_all}) {page} "
+        f"SELECT c.* FROM {source} WHERE {' AND '.join(conditions)} "
         "ORDER BY c.updated_at DESC, c.id DESC LIMIT :limit"
     ).bindparams(limit=limit)
     return list(db.session.scalars(db.select(Conversation).from_statement(statement), params))
@@ -78,16 +189,17 @@ def snippets(conversation_ids: list[str], words: list[str]) -> dict[str, str]:
     """Plain text around the first hit of each conversation (its first message when only the title hits)."""
     if not conversation_ids:
         return {}
-    queries, params = _word_queries(words)
-    any_word = " UNION ".join(messages for _, messages in queries)
+    built = word_sql(words)
+    params = _params(built)
+    any_word = " OR ".join(word.in_message for word in built)
     params["ids"] = conversation_ids
     first_of_each = (
-        "SELECT conversation_id, content FROM (SELECT conversation_id, content, ROW_NUMBER() OVER "
-        "(PARTITION BY conversation_id ORDER BY created_at, id) AS n FROM message "
-        "WHERE conversation_id IN :ids {only}) AS ranked WHERE n = 1"
+        "SELECT conversation_id, content FROM (SELECT m.conversation_id, m.content, ROW_NUMBER() OVER "
+        "(PARTITION BY m.conversation_id ORDER BY m.created_at, m.id) AS n FROM message m "
+        "WHERE m.conversation_id IN :ids {only}) AS ranked WHERE n = 1"
     )
     found: dict[str, str] = {}
-    for only in (f"AND id IN ({any_word})", ""):  # the first hit, else the first message
+    for only in (f"AND ({any_word})", ""):  # the first hit, else the first message
         rows = db.session.execute(
             text(first_of_each.format(only=only)).bindparams(bindparam("ids", expanding=True)), params)
         for conversation_id, content in rows:

@@ -4,6 +4,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from routerchat import search as search_module
+from routerchat.search import WordSample, search_plan
 from routerchat.search_text import (
     MAX_QUERY_CHARS,
     QueryError,
@@ -63,6 +65,37 @@ def test_snippet_is_plain_text_around_the_first_hit():
     assert "ラーメン" in cjk and len(cjk) <= 200
 
 
+def test_the_rarest_word_drives_the_search_when_its_matches_are_few():
+    rare, common = WordSample(matches=40, conversations=12), WordSample(matches=10_000, conversations=9_000)
+    assert search_plan([common, rare]) == ([1, 0], True)
+    assert search_plan([rare]) == ([0], True)
+
+
+def test_common_words_are_checked_conversation_by_conversation_rarest_first():
+    every = WordSample(matches=10_000, conversations=1_000)
+    many = WordSample(matches=10_000, conversations=800)
+    assert search_plan([every, many]) == ([0, 1], False)
+    less = WordSample(matches=7_000, conversations=5_000)
+    assert search_plan([every, less])[0] == [1, 0]
+
+
+def test_many_matches_in_few_conversations_still_drive():
+    """A word repeated through a few long conversations: reading its matches is cheaper than
+    checking every conversation for it."""
+    assert WordSample(matches=10_000, conversations=30).drives_cheaply
+    assert not WordSample(matches=10_000, conversations=500).drives_cheaply
+    assert WordSample(matches=9_999, conversations=9_999).drives_cheaply
+
+
+def test_a_word_too_short_for_the_index_drives_only_when_rare_and_nothing_indexed_can():
+    short_rare, short_common = WordSample(matches=3, indexed=False), WordSample(matches=400, indexed=False)
+    common = WordSample(matches=10_000, conversations=9_000)
+    assert search_plan([common, short_rare]) == ([1, 0], True)  # one read of every message beats scanning
+    assert search_plan([short_common, common]) == ([1, 0], False)  # indexed checks first: they fail early
+    assert search_plan([short_common, WordSample(matches=5, conversations=5)]) == ([1, 0], True)
+    assert search_plan([short_common, short_rare]) == ([1, 0], True)
+
+
 # --- through the API --------------------------------------------------------------------------
 
 
@@ -70,8 +103,20 @@ def token() -> str:
     return uuid.uuid4().hex[:10]
 
 
+@pytest.fixture(params=["driven", "scan"])
+def plan(request, monkeypatch):
+    """Every search test runs under both plans: driven by the rarest word's matches (what small
+    data gets), and the newest-first check of every conversation that common words get (forced
+    here: any word with a match counts as common)."""
+    if request.param == "scan":
+        monkeypatch.setattr(search_module, "SAMPLED_MATCHES", 1)
+        monkeypatch.setattr(search_module, "COMMON_CONVERSATIONS", 1)
+        monkeypatch.setattr(search_module, "RARE_IN_HEAD", 0)
+    return request.param
+
+
 @pytest.fixture
-def seed(app):
+def store(app):
     """Store a conversation with (user, assistant) exchanges; returns its id."""
     from routerchat import conversations
     from routerchat.extensions import db
@@ -88,6 +133,12 @@ def seed(app):
             db.session.commit()
             return conversation.id
     return _seed
+
+
+@pytest.fixture
+def seed(store, plan):
+    """`store`, for a test that runs under both search plans."""
+    return store
 
 
 def search(client, q: str, **params) -> dict:
@@ -187,6 +238,19 @@ def test_renaming_and_deleting_keep_the_index_current(client, seed):
     assert found_ids(client, renamed) == [conversation]
     assert client.delete(f"/conversation/{conversation}").status_code == 204
     assert found_ids(client, word) == [] and found_ids(client, renamed) == []
+
+
+def test_a_words_sample_counts_its_messages_titles_and_conversations(app, store):
+    word = token()
+    store((f"{word} one", f"{word} two"), (f"{word} three", "none"))
+    store(("nothing", "here"), title=f"About {word.upper()}")
+    with app.app_context():
+        [sample] = search_module._samples(search_module.word_sql([word]))
+    assert sample == WordSample(matches=4, conversations=1)  # three messages + one title; max(1, 1)
+    store((f"a {word}", "b"))
+    with app.app_context():
+        [sample] = search_module._samples(search_module.word_sql([word, token()])[:1])
+    assert sample == WordSample(matches=5, conversations=2)
 
 
 def test_empty_search_is_the_plain_list(client, seed):
