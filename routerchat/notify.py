@@ -23,7 +23,8 @@ import psycopg
 from flask import Flask
 from gevent.event import Event
 from gevent.socket import wait_read
-from sqlalchemy import func, select
+from psycopg import sql
+from sqlalchemy import select, text
 
 from . import answers
 from .extensions import db
@@ -31,7 +32,9 @@ from .models import Message
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "routerchat_answers"
+# One channel per schema: installs that share a PostgreSQL database in different schemas (as the
+# test suite's databases do) number their messages alike, and must not follow each other's answers.
+CHANNEL = "'routerchat_answers_' || md5(current_schema())"
 PIECE_CHARS = 1000
 RELAY_BATCH_SECONDS = 0.05
 OWNER_SILENT_SECONDS = 2.0  # no word from the owner: the answer may have ended meanwhile
@@ -81,7 +84,8 @@ def _listen(app: Flask) -> None:
     while True:
         try:
             with psycopg.connect(_conninfo(app), autocommit=True) as conn:
-                conn.execute(f"LISTEN {CHANNEL}")
+                [channel] = conn.execute(f"SELECT {CHANNEL}").fetchall()
+                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel[0])))
                 _listening.set()
                 while True:
                     # gevent waits for the socket: psycopg's own wait blocks the whole process
@@ -97,7 +101,8 @@ def _listen(app: Flask) -> None:
 
 def _send(app: Flask, payload: dict[str, Any]) -> None:
     with app.app_context(), db.engine.connect() as conn:
-        conn.execute(select(func.pg_notify(CHANNEL, json.dumps(payload, ensure_ascii=False))))
+        conn.execute(text(f"SELECT pg_notify({CHANNEL}, :payload)"),
+                     {"payload": json.dumps(payload, ensure_ascii=False)})
         conn.commit()
 
 

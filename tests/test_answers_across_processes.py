@@ -1,9 +1,12 @@
 """Re-attach and stop from another process (gunicorn workers share only PostgreSQL): the owner
 of an answer hears follow and stop requests through LISTEN/NOTIFY."""
+import json
+import time
+
 import pytest
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, gunicorn_server, wait_for
+from tests.conftest import Api, gunicorn_server, in_process_app, wait_for
 from tests.test_answers import LONG, Events, open_chat, read_events, stored_answer
 
 
@@ -68,3 +71,48 @@ def test_with_two_gunicorn_workers_any_worker_re_attaches_and_stops(database_url
         assert Api(url).post(f"/conversation/{conversation_id}/stop").json() == {"stopped": True}
         assert read_events(response)[-1]["stopped"] is True
         assert stored_answer(Api(url), conversation_id)["status"] == "stopped"
+
+
+def test_installs_in_other_schemas_of_one_database_never_follow_each_others_answers(
+        launch, database_url, own_database_url, fake, tmp_path):
+    """Message ids repeat across schemas: a follow request for "answer N" must reach only the
+    processes of its own install, or another install's running answer N is streamed to it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    theirs, mine = Api(launch().url), Api(launch(DATABASE_URL=own_database_url).url)
+    fake.stream_plans.append(fo.stream_then_wait([" their", " secret"], seconds=4))
+    response, first = open_chat(theirs)
+    read_events(response, stop_after_chunks=1)
+    conversation_id = _running_answer_row(own_database_url, fake.url, tmp_path, first["message_id"], "mine so far")
+
+    follower = Events(mine.session.get(f"{mine.base_url}/conversation/{conversation_id}/stream",
+                                       stream=True, timeout=10))
+    deadline = time.monotonic() + 3  # past OWNER_SILENT_SECONDS: a relay from "theirs" would be in by then
+    received = []
+    for line in follower.lines:
+        if line.startswith("data: "):
+            received.append(json.loads(line[6:]))
+        if time.monotonic() > deadline:
+            break
+    follower.close()
+    response.close()
+    assert not any("secret" in json.dumps(event) for event in received), received
+
+
+def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_id: int, content: str) -> str:
+    """A conversation whose answer, with this id, the database shows as running in some process."""
+    from routerchat.extensions import db
+    from routerchat.models import Conversation, Message, new_id
+
+    app = in_process_app(database_url, upstream_url, tmp_path / "rows")
+    with app.app_context():
+        conversation = Conversation(id=new_id(), title="Mine")
+        db.session.add(conversation)
+        db.session.flush()
+        asked = Message(conversation_id=conversation.id, role="user", content="question")
+        db.session.add(asked)
+        db.session.flush()
+        db.session.add(Message(id=message_id, conversation_id=conversation.id, role="assistant", content=content,
+                               status="streaming", parent_id=asked.id))
+        db.session.commit()
+        return conversation.id
