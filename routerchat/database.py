@@ -77,38 +77,43 @@ class ConnectionGuard:
     """
 
     def __init__(self) -> None:
-        self.mode = "warn"
-        self._held: weakref.WeakKeyDictionary[object, int] = weakref.WeakKeyDictionary()
+        # greenlet -> the guard mode of each connection it holds (the mode of the app, hence of
+        # the engine, the connection came from: tests run apps of several modes in one process)
+        self._held: weakref.WeakKeyDictionary[object, list[str]] = weakref.WeakKeyDictionary()
 
-    def watch(self, engine: Engine) -> None:
-        event.listen(engine, "checkout", self._checked_out)
+    def watch(self, engine: Engine, mode: str) -> None:
+        def checked_out(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry,
+                        _proxy: PoolProxiedConnection) -> None:
+            owner = getcurrent()
+            record.info["guard_owner"] = weakref.ref(owner)
+            record.info["guard_mode"] = mode
+            self._held.setdefault(owner, []).append(mode)
+        event.listen(engine, "checkout", checked_out)
         event.listen(engine, "checkin", self._checked_in)
 
-    def _checked_out(self, _dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry,
-                     _proxy: PoolProxiedConnection) -> None:
-        owner = getcurrent()
-        record.info["guard_owner"] = weakref.ref(owner)
-        self._held[owner] = self._held.get(owner, 0) + 1
-
     def _checked_in(self, _dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry | None) -> None:
-        owner_ref = record.info.pop("guard_owner", None) if record is not None else None
+        if record is None:
+            return
+        owner_ref = record.info.pop("guard_owner", None)
         owner = owner_ref() if owner_ref else None
-        if owner is not None and self._held.get(owner, 0) > 0:
-            self._held[owner] -= 1
+        modes = self._held.get(owner) if owner is not None else None
+        mode = record.info.pop("guard_mode", None)
+        if modes and mode in modes:
+            modes.remove(mode)
 
     def held(self) -> int:
         """Connections the current greenlet has checked out and not returned."""
-        return self._held.get(getcurrent(), 0)
+        return len(self._held.get(getcurrent(), ()))
 
     def check(self, waiting_on: str) -> None:
         """Call before waiting on the network: logs (and in strict mode raises) when the current
         greenlet holds a connection. The fix is `db.session.close()` (or commit) before the wait."""
-        held = self.held()
-        if self.mode == "off" or not held:
+        modes = [mode for mode in self._held.get(getcurrent(), ()) if mode != "off"]
+        if not modes:
             return
-        message = f"held {held} database connection(s) while waiting on {waiting_on}"
+        message = f"held {len(modes)} database connection(s) while waiting on {waiting_on}"
         log.error("connection guard: %s", message, stack_info=True)
-        if self.mode == "strict":
+        if "strict" in modes:
             raise HeldConnectionError(message)
 
 
@@ -125,10 +130,9 @@ def configure_engine(app: Flask) -> None:
     mode = app.config["DB_CONNECTION_GUARD"]
     if mode not in GUARD_MODES:
         raise ValueError(f"DB_CONNECTION_GUARD must be one of {', '.join(GUARD_MODES)}, got {mode!r}")
-    guard.mode = mode
     with app.app_context():
         engine: Engine = db.engine
-        guard.watch(engine)
+        guard.watch(engine, mode)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
 

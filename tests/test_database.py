@@ -11,7 +11,7 @@ from sqlalchemy import text
 from routerchat.database import HeldConnectionError, engine_options, guard, pause
 from routerchat.extensions import db
 from routerchat.upstream import client_for
-from tests.conftest import ROOT
+from tests.conftest import ROOT, in_process_app
 
 COOPERATION_PROBE = textwrap.dedent("""
     from gevent import monkey
@@ -62,6 +62,22 @@ def test_guard_catches_a_connection_held_across_an_upstream_call_or_a_pause(app)
         assert guard.held() == 0
         assert client_for(app).list_models()
         pause(0)
+
+
+def test_each_app_keeps_its_own_guard_mode(app, tmp_path, caplog):
+    """A later app in the same process (another mode) does not relax the first one's guard."""
+    relaxed = in_process_app(f"sqlite:///{tmp_path / 'warn.db'}", "http://127.0.0.1:9", tmp_path / "warn",
+                             DB_CONNECTION_GUARD="warn")
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        with pytest.raises(HeldConnectionError, match="a pause"):
+            pause(0)
+        db.session.close()
+    with relaxed.app_context():
+        db.session.execute(text("SELECT 1"))
+        pause(0)  # warn: logged, not raised
+        db.session.close()
+    assert "held 1 database connection(s) while waiting on a pause" in caplog.text
 
 
 def test_pool_size_is_configurable():
