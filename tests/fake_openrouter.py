@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import select
 import socket
 import sys
 import threading
@@ -98,6 +99,25 @@ class FakeHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError) as exc:
             self.record.disconnected = True
             raise ClientGone from exc
+
+    def think(self, seconds: float) -> None:
+        """Wait as an upstream that is still working on the answer. A client that hangs up ends the
+        wait (ClientGone), as a real server notices a closed connection, so no test waits out a
+        long plan its client left."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.1))
+            if readable and self._peer_closed():
+                self.record.disconnected = True
+                raise ClientGone
+            if readable:  # bytes from the client, not a hang-up: plain sleep, or select spins
+                time.sleep(min(left, 0.1))
+
+    def _peer_closed(self) -> bool:
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def write_data(self, payload: object) -> None:
         self.write_raw(f"data: {payload if isinstance(payload, str) else json.dumps(payload)}\n\n")
@@ -219,7 +239,7 @@ def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage:
         h.write_data(h.chunk(None))
         for i, word in enumerate(words):
             if delay:
-                time.sleep(delay)
+                h.think(delay)
             h.write_data(h.chunk(word))
             if i == 0:
                 h.write_raw(": OPENROUTER PROCESSING\n\n")
@@ -294,7 +314,7 @@ def stream_then_wait(tokens: list[str], *, seconds: float, comments: bool = Fals
             h.write_data(h.chunk(word))
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            time.sleep(0.1)
+            h.think(0.1)
             if comments:
                 h.write_raw(": OPENROUTER PROCESSING\n\n")
         h.write_data(h.chunk(" end", finish="stop"))
@@ -355,7 +375,7 @@ def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
                reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE) -> Plan:
     def plan(h: FakeHandler, body: dict) -> None:
         if delay:
-            time.sleep(delay)
+            h.think(delay)
         h.send_json(200, {"id": "gen-fake", "provider": "Fake", "model": model or body.get("model"),
                           "object": "chat.completion", "created": int(time.time()),
                           "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,
