@@ -29,4 +29,6 @@ else
   echo "Running the suite on SQLite (set TEST_DATABASE_URL to add the PostgreSQL pass)."
 fi
 
-exec .venv/bin/python -m pytest "$@"
+# The tests mostly wait (on servers, streams, timeouts, the browser), so four workers share two
+# cores well; tests that share a costly module fixture run in one worker (xdist_group).
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-4}" --dist loadgroup "$@"

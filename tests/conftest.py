@@ -97,7 +97,10 @@ def own_database_url(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def db_engine(database_url):
+def db_engine(database_url, fake, tmp_path_factory):
+    """An engine on the pass's database, migrated first: the test that asks for it may be the
+    first of its worker, before any server has started on that database."""
+    in_process_app(database_url, fake.url, tmp_path_factory.mktemp("migrated"))
     engine = sa.create_engine(normalize_database_url(database_url))
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", register_search_functions)

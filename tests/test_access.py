@@ -17,6 +17,7 @@ from routerchat.models import Conversation, Message, new_id
 from tests.conftest import backend_of, fresh_database, in_process_app
 
 PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.xdist_group("access")  # the tests share one module fixture: one worker builds it
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def wheel_install(tmp_path_factory) -> Path:
     return where
 
 
+@pytest.mark.xdist_group("wheel_install")  # one wheel build for both databases
 def test_readme_larger_install_works_verbatim_from_the_wheel(wheel_install, database_url, fake):
     port = free_port()
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1",
