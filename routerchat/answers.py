@@ -28,7 +28,7 @@ from . import titles
 from .conversations import usage_columns
 from .extensions import db
 from .models import Message
-from .openrouter import OpenRouterClient, UpstreamError
+from .openrouter_client import OpenRouterClient, UpstreamError
 from .sse import PING, format_event
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from . import catalog, conversations
 from .errors import ApiError
 from .extensions import db
+from .model_catalog import is_free_model
 from .models import NO_ACCOUNT, Preset
-from .openrouter import UpstreamError, is_free_model
+from .openrouter_client import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from requests.adapters import HTTPAdapter
 
 from .database import guard
-from .openrouter import OpenRouterClient
+from .openrouter_client import OpenRouterClient
 
 
 class GuardedSession(requests.Session):

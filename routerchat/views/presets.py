@@ -5,7 +5,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .. import catalog, presets
 from ..errors import ApiError, json_object_body
-from ..openrouter import UpstreamError
+from ..openrouter_client import UpstreamError
 
 bp = Blueprint("presets", __name__)
 

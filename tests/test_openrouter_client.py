@@ -1,9 +1,9 @@
-"""The client against the fake OpenRouter over real HTTP: every quirk and error of OPENROUTER.md."""
+"""The HTTP client against the fake OpenRouter over real HTTP: every quirk and error of OPENROUTER.md."""
 import time
 
 import pytest
 
-from routerchat.openrouter import OpenRouterClient, UpstreamError, describe_error, is_free_model
+from routerchat.openrouter_client import OpenRouterClient, UpstreamError
 from tests import fake_openrouter as fo
 
 
@@ -166,10 +166,6 @@ def test_rate_limit_reset_time_is_turned_into_a_wait_hint(client, fake):
     assert "seconds" in info.value.message
 
 
-def test_retry_after_header_is_used_when_no_reset_metadata():
-    assert "30 seconds" in describe_error(429, "Rate limit exceeded", retry_after="30")
-
-
 def test_complete_returns_content_model_and_usage(client, fake):
     fake.completion_plans.append(fo.completion("A title", model="other/model"))
     result = client.complete([{"role": "user", "content": "hi"}], "x/y", models=["a/b", "x/y"], max_tokens=20)
@@ -209,33 +205,3 @@ def test_list_models_flags_free_models(client):
     assert models["openai/gpt-5"]["free"] is False
     assert models["openai/gpt-5"]["pricing"] == {"prompt": "0.00000125", "completion": "0.00001"}
     assert set(models["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing"}
-
-
-@pytest.mark.parametrize("model,free", [
-    ({"id": "a/b:free"}, True),
-    ({"id": "a/b", "pricing": {"prompt": "0", "completion": "0"}}, True),
-    ({"id": "a/b", "pricing": {"prompt": "0", "completion": "0.1"}}, False),
-    ({"id": "a/b", "pricing": {"prompt": "-1", "completion": "-1"}}, False),
-    ({"id": "a/b"}, False),
-])
-def test_is_free_model(model, free):
-    assert is_free_model(model) is free
-
-
-@pytest.mark.parametrize("said,retry_after,expected", [
-    ("Rate limit exceeded: free-models-per-min.", "1",
-     "OpenRouter's rate limit is reached (free-models-per-min). Try again in about 1 second, or use a paid model."),
-    ("Rate limit exceeded: free-models-per-day", "7200",
-     "OpenRouter's rate limit is reached (free-models-per-day). Try again in about 120 minutes, or use a paid model."),
-    ("Rate limit exceeded", "60",
-     "OpenRouter's rate limit is reached. Try again in about 60 seconds, or use a paid model."),
-    ("", None, "OpenRouter's rate limit is reached. Wait a little and try again, or use a paid model."),
-])
-def test_rate_limit_wording_says_it_once_with_the_right_units(said, retry_after, expected):
-    assert describe_error(429, said, retry_after=retry_after) == expected
-
-
-@pytest.mark.parametrize("status,said", [(400, "Bad input."), (418, "I'm a teapot.")])
-def test_upstream_words_never_end_in_two_periods(status, said):
-    message = describe_error(status, said)
-    assert ".." not in message and said.rstrip(".") in message

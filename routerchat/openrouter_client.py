@@ -1,14 +1,14 @@
-"""The one client for OpenRouter: streaming chat, plain completion and the model list.
+"""The HTTP client for OpenRouter: streaming chat (SSE), plain completion and the model list.
 
 Every failure surfaces as `UpstreamError`, whose `message` is written for the person using the
-app (what happened and what to do), while `detail` keeps OpenRouter's own words for the log.
+app (the words come from openrouter_wording), while `detail` keeps OpenRouter's own words for the
+log. No error leaves with the API key in it. The client knows nothing of Flask or the database:
+openrouter.py builds it from the app's settings.
 """
 from __future__ import annotations
 
 import json
 import logging
-import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,10 +16,19 @@ from typing import Any
 
 import requests
 
+from .model_catalog import catalog_from
+from .openrouter_wording import (
+    ANSWER_CUT_OFF,
+    CONNECTION_FAILED,
+    UNREADABLE_ANSWER,
+    UNREADABLE_MODEL_LIST,
+    describe_error,
+)
 from .sse import DONE_SENTINEL, iter_event_data, split_lines
 from .text_safety import SurrogateJoiner, redact_secrets
 
 log = logging.getLogger(__name__)
+
 
 class UpstreamError(Exception):
     """OpenRouter (or the way to it) failed; `status` mirrors the HTTP status it implies."""
@@ -42,71 +51,6 @@ def redacting(secret: str) -> Iterator[None]:
         exc.detail = redact_secrets(exc.detail, [secret])
         exc.args = (exc.message,)
         raise
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-def _retry_hint(metadata: dict[str, Any] | None, retry_after: str | None) -> str:
-    seconds: float | None = None
-    headers = (metadata or {}).get("headers") or {}
-    reset = headers.get("X-RateLimit-Reset") if isinstance(headers, dict) else None
-    try:
-        if reset is not None:
-            seconds = float(reset) / 1000.0 - time.time()
-        elif retry_after:
-            seconds = float(retry_after)
-    except (TypeError, ValueError):
-        seconds = None
-    if seconds is None or seconds <= 0:
-        return "Wait a little and try again"
-    if seconds < 90:
-        return f"Try again in about {_plural(max(1, round(seconds)), 'second')}"
-    return f"Try again in about {_plural(round(seconds / 60), 'minute')}"
-
-
-RATE_LIMIT_PREFIX = re.compile(r"^\s*rate limit(?: exceeded| reached)?\s*[:.,-]?\s*", re.IGNORECASE)
-
-# Plain words for each status of OPENROUTER.md's table ({model}: the model, in quotes).
-ERROR_WORDING: dict[int, str] = {
-    401: ("OpenRouter did not accept the API key (it is missing or invalid). "
-          "Set OPENROUTER_API_KEY on the server and restart routerchat."),
-    402: ("Your OpenRouter account is out of credits. Add credits on openrouter.ai; "
-          "a negative balance blocks free models too."),
-    403: "OpenRouter's moderation flagged this message, so the model did not answer. Rephrase it and try again.",
-    404: ("{model} is not available on OpenRouter any more (no endpoints found). "
-          "Choose another model in the preset settings."),
-    408: "OpenRouter timed out before the model answered. Try again in a moment.",
-    413: "The conversation is too long for this model. Start a new chat or pick a model with a larger context.",
-    502: "The model's provider returned an error. Try again, or pick another model.",
-    503: "No provider can serve this model right now. Try again later or pick another model.",
-    504: "OpenRouter stopped responding in time. Try again in a moment.",
-}
-
-
-def describe_error(
-    status: int,
-    upstream_message: str,
-    model: str | None = None,
-    metadata: dict[str, Any] | None = None,
-    retry_after: str | None = None,
-) -> str:
-    """Plain words for an OpenRouter error status: the table above, plus the cases that depend on
-    what OpenRouter said (a bad model id, a rate limit and when it resets, an unknown status)."""
-    model_name = f"“{model}”" if model else "this model"
-    said = upstream_message.strip()
-    if status == 400 and "model" in said.lower() and "valid" in said.lower():
-        return f"{model_name} is not a valid OpenRouter model ID. Pick another model in the preset settings."
-    if status == 400:
-        return f"OpenRouter rejected the request: {said.rstrip('.') or 'bad request'}."
-    if status == 429:
-        which = RATE_LIMIT_PREFIX.sub("", said).rstrip(". ")  # "Rate limit exceeded: free-models-per-min."
-        limit = f" ({which})" if which else ""
-        return f"OpenRouter's rate limit is reached{limit}. {_retry_hint(metadata, retry_after)}, or use a paid model."
-    if status in ERROR_WORDING:
-        return ERROR_WORDING[status].format(model=model_name)
-    return f"OpenRouter answered with an error (status {status}){': ' + said.rstrip('.') if said else ''}. Try again."
 
 
 def _error_from_payload(error: object, model: str | None, default_status: int = 502,
@@ -142,24 +86,11 @@ def transport_error(exc: requests.exceptions.RequestException) -> UpstreamError:
     detail = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
         return UpstreamError(504, describe_error(504, ""), detail=detail)
-    return UpstreamError(502, "The connection to OpenRouter failed. Try again; if it keeps failing, "
-                              "check the server's network and OPENROUTER_BASE_URL.", detail=detail)
+    return UpstreamError(502, CONNECTION_FAILED, detail=detail)
 
 
 def _dropped_before_answer(exc: requests.exceptions.ConnectionError) -> bool:
     return not isinstance(exc, requests.exceptions.Timeout) and "Connection aborted" in str(exc)
-
-
-def is_free_model(model: dict[str, Any]) -> bool:
-    """Free when the id ends with `:free` (or is the free router) or both prices are zero."""
-    model_id = str(model.get("id", ""))
-    if model_id.endswith(":free") or model_id == "openrouter/free":
-        return True
-    pricing = model.get("pricing") or {}
-    try:
-        return float(pricing["prompt"]) == 0 and float(pricing["completion"]) == 0
-    except (KeyError, TypeError, ValueError):
-        return False
 
 
 @dataclass
@@ -206,8 +137,7 @@ class ChatStream:
         if tail := joiner.flush():
             yield tail
         if not self.result.saw_done and self.result.finish_reason is None:
-            raise UpstreamError(502, "The answer was cut off: the connection to OpenRouter ended early. Try again.",
-                                detail="stream ended without [DONE] or finish_reason")
+            raise UpstreamError(502, ANSWER_CUT_OFF, detail="stream ended without [DONE] or finish_reason")
 
     def _handle_chunk(self, data: str) -> str:
         try:
@@ -298,11 +228,11 @@ class OpenRouterClient:
                     raise _error_from_response(response, model)
                 payload = response.json()
             except ValueError as exc:
-                raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.",
-                                    detail="invalid JSON") from exc
+                raise UpstreamError(502, UNREADABLE_ANSWER, detail="invalid JSON") from exc
             return _completion_from_payload(payload, model)
 
     def list_models(self) -> list[dict[str, Any]]:
+        """OpenRouter's models as model_catalog shapes them (sorted by name)."""
         try:
             response = self.session.get(f"{self.base_url}/models", headers=self._headers(),
                                         timeout=(self.connect_timeout, self.read_timeout))
@@ -314,9 +244,8 @@ class OpenRouterClient:
         try:
             data = response.json().get("data")
         except (ValueError, AttributeError) as exc:
-            raise UpstreamError(502, "OpenRouter sent a model list routerchat could not read.",
-                                detail="invalid JSON") from exc
-        return [_model_entry(item) for item in data or [] if isinstance(item, dict) and item.get("id")]
+            raise UpstreamError(502, UNREADABLE_MODEL_LIST, detail="invalid JSON") from exc
+        return catalog_from(data)
 
 
 def _checked_first_choice(payload: dict[str, Any], model: str | None) -> dict[str, Any]:
@@ -332,7 +261,7 @@ def _checked_first_choice(payload: dict[str, Any], model: str | None) -> dict[st
 
 def _completion_from_payload(payload: object, model: str) -> Completion:
     if not isinstance(payload, dict):
-        raise UpstreamError(502, "OpenRouter sent an answer routerchat could not read.", detail="not an object")
+        raise UpstreamError(502, UNREADABLE_ANSWER, detail="not an object")
     choice = _checked_first_choice(payload, model)
     message = choice.get("message") or {}
     content = message.get("content")
@@ -342,15 +271,3 @@ def _completion_from_payload(payload: object, model: str) -> Completion:
         finish_reason=choice.get("finish_reason"),
         usage=payload.get("usage") if isinstance(payload.get("usage"), dict) else None,
     )
-
-
-def _model_entry(item: dict[str, Any]) -> dict[str, Any]:
-    found = item.get("pricing")
-    pricing: dict[str, Any] = found if isinstance(found, dict) else {}
-    return {
-        "id": item["id"],
-        "name": item.get("name") or item["id"],
-        "free": is_free_model(item),
-        "context_length": item.get("context_length"),
-        "pricing": {"prompt": pricing.get("prompt"), "completion": pricing.get("completion")},
-    }
