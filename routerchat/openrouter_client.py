@@ -1,9 +1,10 @@
 """The HTTP client for OpenRouter: streaming chat (SSE), plain completion and the model list.
 
-Every failure surfaces as `UpstreamError`, whose `message` is written for the person using the
-app (the words come from openrouter_wording), while `detail` keeps OpenRouter's own words for the
-log. No error leaves with the API key in it. The client knows nothing of Flask or the database:
-openrouter.py builds it from the app's settings.
+Every failure surfaces as `UpstreamError` (errors.py; an ApiError, so a route that lets it through
+answers 502): `message` is written for the person using the app (the words come from
+openrouter_wording), `detail` keeps OpenRouter's own words for the log and `upstream_status` its
+status. No error leaves with the API key in it. The client knows nothing of Flask or the
+database; upstream.py builds it from the app's settings.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import requests
 
+from .errors import UpstreamError
 from .model_catalog import catalog_from
 from .openrouter_wording import (
     ANSWER_CUT_OFF,
@@ -28,16 +30,6 @@ from .sse import DONE_SENTINEL, iter_event_data, split_lines
 from .text_safety import SurrogateJoiner, redact_secrets
 
 log = logging.getLogger(__name__)
-
-
-class UpstreamError(Exception):
-    """OpenRouter (or the way to it) failed; `status` mirrors the HTTP status it implies."""
-
-    def __init__(self, status: int, message: str, detail: str = ""):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.detail = detail or message
 
 
 @contextmanager

@@ -9,11 +9,10 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from . import catalog, conversations
-from .errors import ApiError
+from .errors import ApiError, UpstreamError
 from .extensions import db
 from .model_catalog import is_free_model
 from .models import NO_ACCOUNT, Preset
-from .openrouter_client import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from routerchat.openrouter_client import OpenRouterClient, UpstreamError
+from routerchat.errors import UpstreamError
+from routerchat.openrouter_client import OpenRouterClient
 from tests import fake_openrouter as fo
 
 
@@ -62,7 +63,7 @@ def test_stream_ending_without_done_or_finish_is_an_error(client, fake, abrupt):
         for text in stream:
             received.append(text)
     assert "".join(received) == "partial answer"
-    assert info.value.status == 502
+    assert info.value.upstream_status == 502
     assert "cut off" in info.value.message or "connection" in info.value.message.lower()
 
 
@@ -76,7 +77,7 @@ def test_midstream_error_chunk_raises_after_partial_text(client, fake, where, do
         for text in stream:
             received.append(text)
     assert received == ["Part"]
-    assert info.value.status == 502
+    assert info.value.upstream_status == 502
     assert "provider" in info.value.message.lower()
 
 
@@ -84,7 +85,7 @@ def test_midstream_error_with_string_code(client, fake):
     fake.stream_plans.append(fo.stream_midstream_error([], code="server_error", message="boom"))
     with pytest.raises(UpstreamError) as info:
         collect(client.stream_chat([{"role": "user", "content": "hi"}], "x/y"))
-    assert info.value.status == 502 and "boom" in info.value.detail
+    assert info.value.upstream_status == 502 and "boom" in info.value.detail
 
 
 def test_read_timeout_while_streaming(fake):
@@ -92,7 +93,7 @@ def test_read_timeout_while_streaming(fake):
     client = OpenRouterClient(fake.url, fake.api_key, connect_timeout=1, read_timeout=0.5)
     with pytest.raises(UpstreamError) as info:
         collect(client.stream_chat([{"role": "user", "content": "hi"}], "x/y"))
-    assert info.value.status == 504
+    assert info.value.upstream_status == 504
 
 
 def test_keepalive_comments_keep_a_slow_stream_alive(fake):
@@ -113,7 +114,7 @@ def test_a_second_drop_is_an_error_not_a_loop(client, fake):
     fake.completion_plans.extend([fo.drop_connection(), fo.drop_connection(), fo.completion("never")])
     with pytest.raises(UpstreamError) as info:
         client.complete([{"role": "user", "content": "hi"}], "x/y")
-    assert info.value.status == 502 and "connection" in info.value.message.lower()
+    assert info.value.upstream_status == 502 and "connection" in info.value.message.lower()
     assert len(fake.chat_requests()) == 2
 
 
@@ -121,7 +122,7 @@ def test_unreachable_upstream_is_a_readable_error():
     client = OpenRouterClient("http://127.0.0.1:9/api/v1", "k", connect_timeout=1, read_timeout=1)
     with pytest.raises(UpstreamError) as info:
         client.complete([{"role": "user", "content": "hi"}], "x/y")
-    assert info.value.status in (502, 504) and "OpenRouter" in info.value.message
+    assert info.value.upstream_status in (502, 504) and "OpenRouter" in info.value.message
 
 
 ERROR_CASES = [
@@ -142,7 +143,7 @@ def test_http_errors_map_to_plain_words(client, fake, status, upstream_message, 
     fake.stream_plans.append(fo.http_error(status, upstream_message))
     with pytest.raises(UpstreamError) as info:
         client.stream_chat([{"role": "user", "content": "hi"}], "x/y")
-    assert info.value.status == status
+    assert info.value.upstream_status == status
     assert expected.lower() in info.value.message.lower()
     assert upstream_message in info.value.detail
 
@@ -151,7 +152,7 @@ def test_wrong_key_is_401_with_plain_words(fake):
     client = OpenRouterClient(fake.url, "sk-or-wrong", connect_timeout=1, read_timeout=1)
     with pytest.raises(UpstreamError) as info:
         client.complete([{"role": "user", "content": "hi"}], "x/y")
-    assert info.value.status == 401 and "API key" in info.value.message
+    assert info.value.upstream_status == 401 and "API key" in info.value.message
 
 
 def test_rate_limit_reset_time_is_turned_into_a_wait_hint(client, fake):
@@ -187,14 +188,14 @@ def test_complete_error_inside_a_200(client, fake, bare):
     fake.completion_plans.append(fo.completion_error_in_200(bare=bare))
     with pytest.raises(UpstreamError) as info:
         client.complete([{"role": "user", "content": "hi"}], "x/y")
-    assert info.value.status == 502
+    assert info.value.upstream_status == 502
 
 
 def test_complete_timeout(client, fake):
     fake.completion_plans.append(fo.completion("late", delay=1.5))
     with pytest.raises(UpstreamError) as info:
         client.complete([{"role": "user", "content": "hi"}], "x/y", timeout=0.5)
-    assert info.value.status == 504
+    assert info.value.upstream_status == 504
 
 
 def test_list_models_flags_free_models(client):
