@@ -4,7 +4,7 @@ Every failure surfaces as `UpstreamError` (errors.py; an ApiError, so a route th
 answers 502): `message` is written for the person using the app (the words come from
 openrouter_wording), `detail` keeps OpenRouter's own words for the log and `upstream_status` its
 status. No error leaves with the API key in it. The client knows nothing of Flask or the
-database; upstream.py builds it from the app's settings.
+database; openrouter.py builds it from the app's settings.
 """
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from .. import catalog, presets
+from .. import presets
 from ..errors import ApiError, json_object_body
+from ..openrouter import openrouter
 
 bp = Blueprint("presets", __name__)
 
@@ -25,7 +26,7 @@ def put_preset(slot: str) -> Response:
 
 @bp.get("/models")
 def list_models() -> Response:
-    models = catalog.list_models()  # an UpstreamError answers 502 with its words
+    models = openrouter().list_models()  # an UpstreamError answers 502 with its words
     if request.args.get("free", "").lower() in ("1", "true", "yes"):
         models = [m for m in models if m["free"]]
     return jsonify({"models": models})
