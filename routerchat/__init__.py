@@ -8,7 +8,7 @@ from typing import Any, cast
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from . import assets
+from . import assets, openrouter
 from .config import settings_from_env
 from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
 from .errors import register_error_handlers
@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     configure_engine(app)
     register_error_handlers(app)
     assets.init_app(app)
+    openrouter.init_app(app)
     register_security(app)
 
     from .views import auth, chat, conversations, pages, presets, transfer, usage

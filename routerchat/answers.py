@@ -26,9 +26,10 @@ from sqlalchemy import CursorResult, update
 
 from . import titles
 from .conversations import usage_columns
+from .errors import UpstreamError
 from .extensions import db
 from .models import Message
-from .openrouter import OpenRouterClient, UpstreamError
+from .openrouter_client import OpenRouterClient
 from .sse import PING, format_event
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,8 @@ def final_event(message: Message) -> dict[str, Any]:
 
 
 def _failure(exc: UpstreamError) -> Outcome:
-    return Outcome("error", {"type": "error", "error": exc.message, "status": exc.status}, error=exc.message)
+    return Outcome("error", {"type": "error", "error": exc.message, "status": exc.upstream_status},
+                   error=exc.message)
 
 
 def _flush(answer: Answer) -> None:

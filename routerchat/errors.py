@@ -1,4 +1,5 @@
-"""JSON errors for every route: `{"error": "<human readable>"}`, never HTML or a traceback."""
+"""JSON errors for every route: `{"error": "<human readable>"}`, never HTML or a traceback;
+`ApiError` (and `UpstreamError`, OpenRouter's failures) carry the status and the words."""
 from __future__ import annotations
 
 import logging
@@ -22,10 +23,26 @@ def _too_large_message() -> str:
 
 
 class ApiError(Exception):
+    """A failure the person can be told about: a route that raises it answers `status` with
+    `{"error": message}`."""
+
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class UpstreamError(ApiError):
+    """OpenRouter (or the way to it) failed. A route that lets it through answers 502 Bad Gateway:
+    the fault is upstream's, not the request's (OpenRouter's 401 is about the server's key, not a
+    missing login). `upstream_status` is OpenRouter's own status, or 502/504 for a broken or
+    timed-out connection; a chat's SSE `error` event carries it. `message` is written for the
+    person using the app, `detail` keeps OpenRouter's own words for the log."""
+
+    def __init__(self, upstream_status: int, message: str, detail: str = ""):
+        super().__init__(502, message)
+        self.upstream_status = upstream_status
+        self.detail = detail or message
 
 
 def error_response(status: int, message: str) -> Response:

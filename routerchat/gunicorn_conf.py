@@ -6,7 +6,8 @@ nothing in-process is needed for correctness across workers.
 The master must not import psycopg (or create the app): a gevent worker patches the standard
 library only after it forks, and psycopg picks its blocking wait function at import, which
 would then stop a whole worker on every query that waits. So migrations run once, before any
-worker forks, in a process of their own (`python -m routerchat migrate`).
+worker forks, in a process of their own (`python -m routerchat migrate`), and each worker creates
+the app after it forks: its own database pool and its own connections to OpenRouter.
 """
 import os
 import subprocess

@@ -8,11 +8,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import catalog, conversations
-from .errors import ApiError
+from . import conversations
+from .errors import ApiError, UpstreamError
 from .extensions import db
+from .model_catalog import is_free_model
 from .models import NO_ACCOUNT, Preset
-from .openrouter import UpstreamError, is_free_model
+from .openrouter import openrouter
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def check_model_id(model: object) -> str:
 def _catalog_entry(model: str) -> dict[str, Any] | None:
     """The model's catalog entry; None when the catalog cannot be reached right now."""
     try:
-        entry = catalog.find_model(model)
+        entry = openrouter().find_model(model)
     except UpstreamError as exc:
         log.warning("model list unavailable while saving a preset: %s", exc.detail)
         return None

@@ -28,9 +28,9 @@ from .database import pause
 from .errors import ApiError
 from .extensions import db
 from .models import NO_ACCOUNT, Conversation, Message, Preset, utcnow
+from .openrouter import openrouter
 from .presets import FREE_SLOT
 from .title_text import build_prompt, fallback_title, judge
-from .upstream import client_for
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _ask_model(snapshot: Snapshot) -> Answer:
     model = snapshot.stored_title_model or config["TITLE_MODEL_DEFAULT"]
     user_text, assistant_text = snapshot.user_text or "", snapshot.assistant_text or "(no answer)"
     try:
-        completion = client_for().complete(
+        completion = openrouter().client.complete(
             [{"role": "user", "content": build_prompt(user_text, assistant_text, config["TITLE_PROMPT"])}],
             model, models=config["TITLE_FALLBACK_MODELS"], timeout=config["TITLE_TIMEOUT"],
             max_tokens=MAX_TOKENS, temperature=0.3, reasoning={"effort": "none", "exclude": True},

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from routerchat.database import HeldConnectionError, engine_options, guard, pause
 from routerchat.extensions import db
-from routerchat.upstream import client_for
+from routerchat.openrouter import openrouter
 from tests.conftest import ROOT, in_process_app
 
 COOPERATION_PROBE = textwrap.dedent("""
@@ -54,13 +54,13 @@ def test_guard_catches_a_connection_held_across_an_upstream_call_or_a_pause(app)
         db.session.execute(text("SELECT 1"))  # the session now holds a pooled connection
         assert guard.held() == 1
         with pytest.raises(HeldConnectionError, match="/models"):
-            client_for(app).list_models()
+            openrouter(app).client.list_models()
         with pytest.raises(HeldConnectionError, match="a pause"):
             pause(0)
         assert gevent.spawn(guard.held).get() == 0  # another greenlet holds nothing
         db.session.close()
         assert guard.held() == 0
-        assert client_for(app).list_models()
+        assert openrouter(app).client.list_models()
         pause(0)
 
 

@@ -94,10 +94,16 @@ def test_models_is_cached(launch, fake):
     assert sum(r.path == "/models" for r in fake.requests) == 1
 
 
-def test_models_unavailable_is_a_json_502(api, fake):
-    fake.models_plan = fo.http_error(503, "down")
+@pytest.mark.parametrize("status,words", [
+    (503, "No provider can serve this model right now."),
+    (401, "OpenRouter did not accept the API key"),  # the server's key: a 401 would send the page to login
+    (429, "OpenRouter's rate limit is reached"),
+])
+def test_models_unavailable_is_a_json_502_in_plain_words(api, fake, status, words):
+    fake.models_plan = fo.http_error(status, "down")
     response = api.get("/models")
-    assert response.status_code == 502 and "error" in response.json()
+    assert response.status_code == 502 and list(response.json()) == ["error"]
+    assert response.json()["error"].startswith(words)
 
 
 def test_simultaneous_first_changes_of_one_slot_both_succeed(api, app_server):

@@ -11,8 +11,8 @@ from .. import answers, conversations, notify, presets, versions
 from ..errors import ApiError, json_object_body
 from ..extensions import db
 from ..models import Conversation, Message
+from ..openrouter import openrouter
 from ..sse import format_event
-from ..upstream import client_for
 
 bp = Blueprint("chat", __name__)
 
@@ -124,5 +124,5 @@ def chat() -> Response:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
     if notify.enabled(app):
         notify.ensure_listening(app)  # other processes may ask to follow or stop this answer
-    answers.start(app, client_for(app), answer)
+    answers.start(app, openrouter(app).client, answer)
     return answers.event_stream(_chat_events(answer, question_id, app.config["SSE_PING_SECONDS"]))

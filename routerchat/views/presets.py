@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from .. import catalog, presets
+from .. import presets
 from ..errors import ApiError, json_object_body
-from ..openrouter import UpstreamError
+from ..openrouter import openrouter
 
 bp = Blueprint("presets", __name__)
 
@@ -26,10 +26,7 @@ def put_preset(slot: str) -> Response:
 
 @bp.get("/models")
 def list_models() -> Response:
-    try:
-        models = catalog.list_models()
-    except UpstreamError as exc:
-        raise ApiError(502, exc.message) from exc
+    models = openrouter().list_models()  # an UpstreamError answers 502 with its words
     if request.args.get("free", "").lower() in ("1", "true", "yes"):
         models = [m for m in models if m["free"]]
     return jsonify({"models": models})
