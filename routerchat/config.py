@@ -1,4 +1,4 @@
-"""Settings read from the environment (and a `.env` file), with the defaults DESIGN.md fixes."""
+"""Settings read from the environment (and a `.env` file), with the documented defaults (README, "Configuration")."""
 from __future__ import annotations
 
 import os

@@ -36,7 +36,7 @@ def _retry_hint(metadata: dict[str, Any] | None, retry_after: str | None) -> str
 
 RATE_LIMIT_PREFIX = re.compile(r"^\s*rate limit(?: exceeded| reached)?\s*[:.,-]?\s*", re.IGNORECASE)
 
-# Plain words for each status of OPENROUTER.md's table ({model}: the model, in quotes).
+# Plain words for each error status OpenRouter documents ({model}: the model, in quotes).
 ERROR_WORDING: dict[int, str] = {
     401: ("OpenRouter did not accept the API key (it is missing or invalid). "
           "Set OPENROUTER_API_KEY on the server and restart routerchat."),
