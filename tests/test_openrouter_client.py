@@ -1,4 +1,4 @@
-"""The HTTP client against the fake OpenRouter over real HTTP: every quirk and error OpenRouter documents for its API."""
+"""The HTTP client against the fake OpenRouter over real HTTP: every quirk and error OpenRouter documents."""
 import time
 
 import pytest
