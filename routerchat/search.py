@@ -8,17 +8,8 @@ migration 0004), so storing a message costs the chat path no extra round trip:
 - PostgreSQL: GIN trigram indexes (pg_trgm) on `rc_fold(content)` and `rc_fold(title)`, an SQL
   function built on `unaccent`, used by LIKE.
 
-Every word is required, and a page holds the newest `limit` matches. Two plans, chosen per search
-from a bounded sample of each word (one short statement), keep that fast at any size:
-- some word has few matches, or they sit in few conversations: its matches through the index are
-  the candidates, and the other words are checked only within them (cost: that word's matches);
-- every word is common: the newest conversations are read in order and checked one by one until
-  the page is full (cost: about `limit` × conversations ÷ conversations having all the words).
-A word too short for the index is sampled over the first messages instead: rare there, it drives
-the search by reading every message once (nothing faster exists for it); else it is checked
-conversation by conversation. Building each word's whole set of matches and intersecting them, as
-before, took over a second for a word found in every message of 100,000 conversations. What stays
-slow is the rare search for two common words seldom found together: every conversation is read.
+How a search runs (which word's matches drive it, or a check of the newest conversations) is
+decided by `search_plan` from a bounded sample of each word (one short statement).
 """
 from __future__ import annotations
 
@@ -28,14 +19,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, text
 
+from . import search_plan as planning
 from .extensions import db
 from .models import Conversation
 from .search_text import fold, fts_phrase, like_pattern, snippet
-
-MIN_INDEXED_CHARS = 3  # trigram index: shorter words cannot use it
-SAMPLED_MATCHES = 10_000  # matches (or, for a word the index cannot serve, messages) read at most
-COMMON_CONVERSATIONS = 500  # a word with more matches, in at least this many conversations, is common
-RARE_IN_HEAD = 50  # a word the index cannot serve is rare when the sampled messages hold fewer hits
 
 
 @dataclass(frozen=True)
@@ -63,19 +50,19 @@ def _indexed_sample(message_hits: str, title_hits: str) -> str:
     """Matches counted up to the sample size: messages (and their distinct conversations), titles."""
     return (f"SELECT m.n AS n, m.c AS c, t.n AS t FROM "
             f"(SELECT count(*) AS n, count(DISTINCT conversation_id) AS c FROM ({message_hits} "
-            f"LIMIT {SAMPLED_MATCHES}) AS hits) AS m, "
-            f"(SELECT count(*) AS n FROM ({title_hits} LIMIT {SAMPLED_MATCHES}) AS hits) AS t")
+            f"LIMIT {planning.SAMPLED_MATCHES}) AS hits) AS m, "
+            f"(SELECT count(*) AS n FROM ({title_hits} LIMIT {planning.SAMPLED_MATCHES}) AS hits) AS t")
 
 
 def _head_sample(first_messages: str, has_word: str) -> str:
-    """Hits among the first SAMPLED_MATCHES messages, for a word the index cannot serve."""
-    return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM ({first_messages} LIMIT {SAMPLED_MATCHES}) AS head "
+    """Hits among the first `planning.SAMPLED_MATCHES` messages, for a word the index cannot serve."""
+    return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM ({first_messages} LIMIT {planning.SAMPLED_MATCHES}) AS head "
             f"WHERE {has_word}")
 
 
 def _sqlite_word(key: str, word: str) -> WordSql:
     folded = fold(word)
-    indexed = len(folded) >= MIN_INDEXED_CHARS
+    indexed = len(folded) >= planning.MIN_INDEXED_CHARS
     if indexed:
         condition, pattern = f"MATCH :{key}_index", fts_phrase(folded)
     else:
@@ -97,7 +84,7 @@ def _postgres_word(key: str, word: str) -> WordSql:
     condition = f"LIKE rc_fold(:{key}_index) ESCAPE '\\'"
     message_hits = f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition}"
     title_hits = f"SELECT id FROM conversation WHERE rc_fold(title) {condition}"
-    indexed = len(fold(word)) >= MIN_INDEXED_CHARS
+    indexed = len(fold(word)) >= planning.MIN_INDEXED_CHARS
     return WordSql(
         message_hits=message_hits, title_hits=title_hits,
         in_message=f"strpos(rc_fold(m.content), rc_fold(:{key})) > 0",
@@ -116,45 +103,12 @@ def _params(words: list[WordSql]) -> dict[str, Any]:
     return {name: value for word in words for name, value in word.params.items()}
 
 
-@dataclass(frozen=True)
-class WordSample:
-    """How common a word is, counted no further than the sample. Through the index: its matches
-    (messages and titles: what driving the search from it reads) and the distinct conversations
-    among them. Otherwise (`indexed` False): its hits among the first messages."""
-    matches: int
-    conversations: int = 0
-    indexed: bool = True
-
-    @property
-    def drives_cheaply(self) -> bool:
-        """Its matches fit in the sample, or sit in few conversations: reading them is cheaper
-        than reading conversations one by one."""
-        return self.indexed and (self.matches < SAMPLED_MATCHES or self.conversations < COMMON_CONVERSATIONS)
-
-    @property
-    def rare_unindexed(self) -> bool:
-        """Too rare to be found soon conversation by conversation: worth one read of every message."""
-        return not self.indexed and self.matches < RARE_IN_HEAD
-
-
-def search_plan(samples: list[WordSample]) -> tuple[list[int], bool]:
-    """The words' order, and whether the first drives the search (else the newest conversations
-    are checked one by one). Indexed words come first, rarest first, so row-by-row checks fail early."""
-    order = sorted(range(len(samples)), key=lambda i: (not samples[i].indexed, samples[i].matches))
-    if samples[order[0]].drives_cheaply:
-        return order, True
-    rare = [i for i in order if samples[i].rare_unindexed]
-    if rare:
-        return [rare[0]] + [i for i in order if i != rare[0]], True
-    return order, False
-
-
-def _samples(words: list[WordSql]) -> list[WordSample]:
+def _samples(words: list[WordSql]) -> list[planning.WordSample]:
     """Every word's sample, in one statement (one row: three counts per word)."""
     tables = ", ".join(f"({word.sample}) AS s{i}" for i, word in enumerate(words))
     columns = ", ".join(f"s{i}.n, s{i}.c, s{i}.t" for i in range(len(words)))
     row = db.session.execute(text(f"SELECT {columns} FROM {tables}"), _params(words)).one()
-    return [WordSample(matches=row[3 * i] + row[3 * i + 2], conversations=max(row[3 * i + 1], row[3 * i + 2]),
+    return [planning.WordSample(matches=row[3 * i] + row[3 * i + 2], conversations=max(row[3 * i + 1], row[3 * i + 2]),
                        indexed=word.indexed) for i, word in enumerate(words)]
 
 
@@ -164,7 +118,7 @@ def matching_conversations(words: list[str], limit: int, after: tuple[datetime, 
     keyset-paged (`owner` None: the app without accounts)."""
     built = word_sql(words)
     params = _params(built)
-    order, driven = search_plan(_samples(built))
+    order, driven = planning.search_plan(_samples(built))
     ranked = [built[i] for i in order]
     conditions = ["c.account_id IS NULL" if owner is None else "c.account_id = :owner"]
     params["owner"] = owner

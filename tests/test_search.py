@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from routerchat import search as search_module
-from routerchat.search import WordSample, search_plan
+from routerchat import search_plan as planning
+from routerchat.search_plan import WordSample, search_plan
 from routerchat.search_text import (
     MAX_QUERY_CHARS,
     QueryError,
@@ -109,9 +110,9 @@ def plan(request, monkeypatch):
     data gets), and the newest-first check of every conversation that common words get (forced
     here: any word with a match counts as common)."""
     if request.param == "scan":
-        monkeypatch.setattr(search_module, "SAMPLED_MATCHES", 1)
-        monkeypatch.setattr(search_module, "COMMON_CONVERSATIONS", 1)
-        monkeypatch.setattr(search_module, "RARE_IN_HEAD", 0)
+        monkeypatch.setattr(planning, "SAMPLED_MATCHES", 1)
+        monkeypatch.setattr(planning, "COMMON_CONVERSATIONS", 1)
+        monkeypatch.setattr(planning, "RARE_IN_HEAD", 0)
     return request.param
 
 
