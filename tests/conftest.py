@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import gevent
 import pytest
 import requests
 import sqlalchemy as sa
@@ -53,7 +54,15 @@ def _fresh_fake(request):
     fake = request.getfixturevalue("fake")
     fake.reset()
     yield
-    fake.wait_until_quiet()
+    settle(fake)
+
+
+def settle(fake: FakeOpenRouter) -> None:
+    """Wait until nothing the test set off can still reach the fake: every upstream request has
+    finished and none came for a moment. The in-process app's background greenlets (an answer, the
+    title job after it) run only while this process yields to gevent, so the wait yields. Call it
+    before asserting that something did NOT happen upstream, or the assertion cannot fail."""
+    fake.wait_until_quiet(sleep=gevent.sleep)
 
 
 def _postgres_schema_url(base_url: str, schema: str) -> str:

@@ -434,8 +434,11 @@ class FakeOpenRouter:
             return [{"path": r.path, "stream": bool((r.body or {}).get("stream")),
                      "user": last_user_text(r.body) if isinstance(r.body, dict) else ""} for r in self.requests]
 
-    def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0) -> None:
-        """Return once every request has finished and none arrived for `quiet` seconds."""
+    def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0,
+                         sleep: Callable[[float], object] = time.sleep) -> None:
+        """Return once every request has finished and none arrived for `quiet` seconds. A test
+        process that runs the app itself passes `gevent.sleep`, so that the app's background
+        greenlets (answers, title jobs) get to run, and to call, meanwhile."""
         deadline = time.monotonic() + limit
         seen = -1
         while time.monotonic() < deadline:
@@ -445,7 +448,7 @@ class FakeOpenRouter:
             if count == seen and not busy:
                 return
             seen = count
-            time.sleep(quiet)
+            sleep(quiet)
 
     def chat_requests(self, *, stream: bool | None = None) -> list[Recorded]:
         with self.lock:
