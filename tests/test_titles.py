@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from routerchat.title_text import SEED, build_prompt, clean_title, cut_head
 from tests import fake_openrouter as fo
-from tests.conftest import Api, settle, wait_for
+from tests.conftest import Api, settle, store_conversation, wait_for
 
 # --- clean_title -----------------------------------------------------------------------------
 
@@ -395,18 +395,7 @@ def local_app(tmp_path, fake):
 
 
 def seed_conversation(app, answers: int, **fields) -> str:
-    from routerchat import conversations
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, new_id
-
-    with app.app_context():
-        conversation = Conversation(id=new_id(), **fields)
-        db.session.add(conversation)
-        for i in range(answers):
-            conversations.add_message(conversation.id, "user", f"question {i}")
-            conversations.add_message(conversation.id, "assistant", f"answer {i}")
-        db.session.commit()
-        return conversation.id
+    return store_conversation(app, *[(f"question {i}", f"answer {i}") for i in range(answers)], **fields).id
 
 
 def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(local_app, fake):
