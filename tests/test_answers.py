@@ -114,9 +114,10 @@ def test_stop_closes_the_upstream_and_keeps_the_partial_answer_as_stopped(api, f
     assert api.post(f"/conversation/{conversation_id}/stop").json() == {"stopped": False}
 
 
-def test_stop_and_stream_of_an_unknown_conversation_are_404_json(api):
-    for response in (api.post("/conversation/" + "0" * 32 + "/stop"), api.get("/conversation/" + "0" * 32 + "/stream")):
-        assert response.status_code == 404 and "No conversation" in response.json()["error"]
+def test_stop_and_stream_of_an_unknown_conversation_are_404_json(client):
+    for response in (client.post("/conversation/" + "0" * 32 + "/stop"),
+                     client.get("/conversation/" + "0" * 32 + "/stream")):
+        assert response.status_code == 404 and "No conversation" in response.get_json()["error"]
 
 
 def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine):
