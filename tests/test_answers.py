@@ -1,8 +1,10 @@
 """Answers that outlive the page: generation belongs to the server, responses only follow it.
 Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
 import json
+from collections.abc import Iterator
 
 import gevent
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -197,3 +199,90 @@ def test_the_list_says_which_conversations_are_answering(api, fake):
     assert listed()["answering"] is True
     settled_answer(api, conversation_id)
     assert wait_for(lambda: listed()["answering"] is False)
+
+
+# --- a save that fails after its commit (in-process: the failure is injected with monkeypatch) ------
+
+
+def fail_after_commit(monkeypatch) -> list[str]:
+    """Make the answer's save raise right after its commit; returns the statuses it saved."""
+    from routerchat import answers
+
+    saved: list[str] = []
+    store = answers._store
+
+    def store_then_fail(answer, outcome):
+        store(answer, outcome)
+        saved.append(outcome.status)
+        raise RuntimeError("the connection broke after the commit")
+    monkeypatch.setattr(answers, "_store", store_then_fail)
+    return saved
+
+
+def stream_events(response, max_pings: int = 10) -> Iterator[dict]:
+    """The events of an in-process SSE response, read lazily (the app runs as they are read);
+    a stream that only pings for `max_pings` pings in a row is taken as hanging and left."""
+    pings = 0
+    for piece in response.response:
+        for line in (piece.decode() if isinstance(piece, bytes) else piece).splitlines():
+            if line.startswith("data: "):
+                pings = 0
+                yield json.loads(line[6:])
+            elif line.startswith(":"):
+                pings += 1
+        if pings >= max_pings:
+            return
+
+
+def answer_rows(db_engine, conversation_id: str) -> list[tuple[str, str]]:
+    with db_engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(
+            "SELECT status, content FROM message WHERE conversation_id = :c AND role = 'assistant' ORDER BY id"),
+            {"c": conversation_id})]
+
+
+@pytest.mark.parametrize("plan,status,end", [
+    (fo.stream_tokens([" saved", " once"]), "complete", "done"),
+    (fo.stream_midstream_error([" saved", " once"]), "error", "error"),
+], ids=["complete", "upstream error"])
+def test_a_save_that_fails_after_its_commit_keeps_one_answer_and_ends_the_stream(app, client, fake, db_engine,
+                                                                                monkeypatch, plan, status, end):
+    saved = fail_after_commit(monkeypatch)
+    monkeypatch.setitem(app.config, "SSE_PING_SECONDS", 0.1)  # a stream left without its end fails in 1 s
+    fake.stream_plans.append(plan)
+    events = list(stream_events(client.post("/chat", json={"message": "save me once"}, buffered=False)))
+    assert saved == [status]
+    assert [e["type"] for e in events] == ["conversation", "chunk", end]
+    conversation_id = events[0]["conversation_id"]
+    assert answer_rows(db_engine, conversation_id) == [(status, " saved once")]
+    stored = client.get(f"/conversation/{conversation_id}").get_json()["messages"][-1]
+    assert stored["id"] == events[0]["message_id"] and stored["status"] == status
+    assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204  # nothing left running
+
+
+def test_a_stop_whose_save_fails_after_its_commit_keeps_one_stopped_answer_and_ends_every_stream(
+        app, client, fake, db_engine, monkeypatch):
+    from routerchat import answers
+
+    saved = fail_after_commit(monkeypatch)
+    # In this process the upstream read blocks until the answer ends; the answer is flushed after
+    # each chunk instead and pauses there, so that the test can follow and stop it mid-answer.
+    monkeypatch.setitem(app.config, "ANSWER_FLUSH_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "SSE_PING_SECONDS", 0.1)
+    flush = answers._flush
+    monkeypatch.setattr(answers, "_flush", lambda answer: (flush(answer), gevent.sleep(0.01)))
+    fake.stream_plans.append(fo.stream_tokens(LONG[:30], delay=0.02))
+    chat = stream_events(client.post("/chat", json={"message": "stop me"}, buffered=False))
+    first = next(chat)
+    conversation_id = first["conversation_id"]
+    assert next(chat)["type"] == "chunk"
+    follower = stream_events(client.get(f"/conversation/{conversation_id}/stream", buffered=False))
+    assert next(follower)["type"] == "chunk"
+    assert client.post(f"/conversation/{conversation_id}/stop").get_json() == {"stopped": True}
+    assert saved == ["stopped"]
+    [(status, content)] = answer_rows(db_engine, conversation_id)
+    assert status == "stopped" and content.startswith(" w0") and len(content.split()) < 30
+    for stream in (chat, follower):
+        rest = list(stream)
+        assert rest and rest[-1]["type"] == "error" and rest[-1]["stopped"] is True
+    assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204
