@@ -9,7 +9,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, wait_for
+from tests.conftest import Api, settle, wait_for
 
 LONG = [f" w{i}" for i in range(200)]
 
@@ -124,7 +124,8 @@ def test_stop_and_stream_of_an_unknown_conversation_are_404_json(client):
 
 def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine):
     server = launch()
-    fake.stream_plans.append(fo.stream_then_wait([" cut"], seconds=30))
+    # comments: the fake writes while it waits, so it notices the killed server and ends at once
+    fake.stream_plans.append(fo.stream_then_wait([" cut"], seconds=30, comments=True))
     response, first = open_chat(Api(server.url))
     read_events(response, stop_after_chunks=1)
     server.process.kill()  # a crash: nothing gets the chance to store the answer
@@ -178,7 +179,7 @@ def test_a_new_conversation_costs_four_statements_from_post_to_done(app, client,
 
 def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fake):
     conversation_id = chat_in_process(client, message="first")[0]["conversation_id"]
-    gevent.wait(timeout=5)  # the first answer's title job runs to its end before counting
+    settle(fake)  # the first answer's title job runs to its end before counting
     statements = count_statements(app, lambda: chat_in_process(client, message="again",
                                                                conversation_id=conversation_id))
     assert [s.split()[0] for s in statements[:6]] == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE"]
