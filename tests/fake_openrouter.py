@@ -378,6 +378,14 @@ def completion_error_in_200(*, bare: bool = False) -> Plan:
     return plan
 
 
+def completion_echoing_authorization() -> Plan:
+    """A 200 completion whose *text* quotes the request's credentials: no error to redact, so
+    only what is done with a model's text (the log of a title's raw output) stands in its way."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        completion(echoed_credentials(h))(h, body)
+    return plan
+
+
 def models_ok(h: FakeHandler, body: dict) -> None:
     h.send_json(200, {"data": [{**m, "architecture": {"modality": "text->text"},
                                 "supported_parameters": ["max_tokens", "temperature"]} for m in MODELS]})

@@ -263,6 +263,9 @@ def test_an_echoing_upstream_never_gets_the_key_into_responses_rows_or_logs(api,
                  app_server.log_text()]:
         assert key not in text
         assert key[:16] not in text and "Bearer sk" not in text
+    logged = [line for line in app_server.log_text().splitlines() if "upstream error for conversation" in line
+              and (refused.conversation_id in line or cut.conversation_id in line)]
+    assert len(logged) == 2 and all("Invalid request headers" in line and "redacted" in line for line in logged)
     assert all(r.headers["Authorization"] == f"Bearer {key}" for r in fake.chat_requests())
 
 
