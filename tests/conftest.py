@@ -11,8 +11,10 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+import gevent
 import pytest
 import requests
 import sqlalchemy as sa
@@ -53,7 +55,15 @@ def _fresh_fake(request):
     fake = request.getfixturevalue("fake")
     fake.reset()
     yield
-    fake.wait_until_quiet()
+    settle(fake)
+
+
+def settle(fake: FakeOpenRouter) -> None:
+    """Wait until nothing the test set off can still reach the fake: every upstream request has
+    finished and none came for a moment. The in-process app's background greenlets (an answer, the
+    title job after it) run only while this process yields to gevent, so the wait yields. Call it
+    before asserting that something did NOT happen upstream, or the assertion cannot fail."""
+    fake.wait_until_quiet(sleep=gevent.sleep)
 
 
 def _postgres_schema_url(base_url: str, schema: str) -> str:
@@ -251,21 +261,51 @@ def client(app):
     return app.test_client()
 
 
-def store_exchange(app, question: str, answer: str, *, title: str, title_source: str, **answer_fields) -> str:
-    """A conversation with one question and its answer, written straight to the database (no chat,
-    no title job to wait for); `answer_fields` go to the answer (model, usage…). Returns its id."""
-    from routerchat import conversations
+@dataclass
+class Stored:
+    """A conversation written by `store_conversation`: its id and its messages' ids, in order."""
+    id: str
+    questions: list[int]
+    answers: list[int]
+
+
+def store_conversation(app, *exchanges: tuple[str, str], owner: str | None = None, at: datetime | None = None,
+                       answer: dict | None = None, **conversation) -> Stored:
+    """A conversation of (question, answer) exchanges on one branch, written straight to the
+    database (no chat, no title job to wait for). `owner` names its account, `at` dates the
+    conversation and every message, `answer` goes to every answer (model, usage, status…) and
+    the other keywords to the conversation (title, title_source, title_cost…)."""
+    from routerchat import accounts, conversations
     from routerchat.extensions import db
     from routerchat.models import Conversation, new_id
 
     with app.app_context():
-        conversation = Conversation(id=new_id(), title=title, title_source=title_source)
-        db.session.add(conversation)
+        if owner is not None:
+            conversation["account_id"] = accounts.named(owner).id
+        if at is not None:
+            conversation.update(created_at=at, updated_at=at)
+        row = Conversation(id=new_id(), **conversation)
+        db.session.add(row)
         db.session.flush()
-        asked = conversations.add_message(conversation.id, "user", question)
-        conversations.add_message(conversation.id, "assistant", answer, parent_id=asked.id, **answer_fields)
+
+        def add(role: str, text: str, parent_id: int | None, **fields) -> int:
+            message = conversations.add_message(row.id, role, text, parent_id=parent_id, **fields)
+            if at is not None:
+                message.created_at = message.selected_at = at
+            return message.id
+
+        stored, parent = Stored(row.id, [], []), None
+        for question, reply in exchanges:
+            stored.questions.append(add("user", question, parent))
+            stored.answers.append(parent := add("assistant", reply, stored.questions[-1], **(answer or {})))
         db.session.commit()
-        return conversation.id
+        return stored
+
+
+def store_exchange(app, question: str, answer: str, *, title: str, title_source: str, **answer_fields) -> str:
+    """A conversation with one question and its answer (`answer_fields`: model, usage…); its id."""
+    return store_conversation(app, (question, answer), title=title, title_source=title_source,
+                              answer=answer_fields).id
 
 
 @pytest.fixture

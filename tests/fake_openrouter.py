@@ -398,6 +398,14 @@ def completion_error_in_200(*, bare: bool = False) -> Plan:
     return plan
 
 
+def completion_echoing_authorization() -> Plan:
+    """A 200 completion whose *text* quotes the request's credentials: no error to redact, so
+    only what is done with a model's text (the log of a title's raw output) stands in its way."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        completion(echoed_credentials(h))(h, body)
+    return plan
+
+
 def models_ok(h: FakeHandler, body: dict) -> None:
     h.send_json(200, {"data": [{**m, "architecture": {"modality": "text->text"},
                                 "supported_parameters": ["max_tokens", "temperature"]} for m in MODELS]})
@@ -454,8 +462,11 @@ class FakeOpenRouter:
             return [{"path": r.path, "stream": bool((r.body or {}).get("stream")),
                      "user": last_user_text(r.body) if isinstance(r.body, dict) else ""} for r in self.requests]
 
-    def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0) -> None:
-        """Return once every request has finished and none arrived for `quiet` seconds."""
+    def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0,
+                         sleep: Callable[[float], object] = time.sleep) -> None:
+        """Return once every request has finished and none arrived for `quiet` seconds. A test
+        process that runs the app itself passes `gevent.sleep`, so that the app's background
+        greenlets (answers, title jobs) get to run, and to call, meanwhile."""
         deadline = time.monotonic() + limit
         seen = -1
         while time.monotonic() < deadline:
@@ -465,7 +476,7 @@ class FakeOpenRouter:
             if count == seen and not busy:
                 return
             seen = count
-            time.sleep(quiet)
+            sleep(quiet)
 
     def chat_requests(self, *, stream: bool | None = None) -> list[Recorded]:
         with self.lock:

@@ -13,8 +13,8 @@ import pytest
 
 from routerchat import accounts
 from routerchat.extensions import db
-from routerchat.models import Conversation, Message, new_id
-from tests.conftest import backend_of, fresh_database, in_process_app
+from routerchat.models import Conversation, new_id
+from tests.conftest import backend_of, fresh_database, in_process_app, store_conversation
 
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.xdist_group("access")  # the tests share one module fixture: one worker builds it
@@ -70,14 +70,8 @@ def logged_in(app, name: str):
 
 def seed_conversation(app, owner: str, text: str = "my secret", cost: float | None = None) -> str:
     """A conversation of `owner` with one question and its answer, written straight to the database."""
-    with app.app_context():
-        conversation = Conversation(id=new_id(), account_id=accounts.named(owner).id, title="Alice's secret")
-        db.session.add(conversation)
-        db.session.add_all([Message(conversation_id=conversation.id, role="user", content=text),
-                            Message(conversation_id=conversation.id, role="assistant", content="kept",
-                                    model="x/y", cost=cost)])
-        db.session.commit()
-        return conversation.id
+    return store_conversation(app, (text, "kept"), owner=owner, title="Alice's secret",
+                              answer={"model": "x/y", "usage": {"cost": cost}}).id
 
 
 def snapshot(app, conversation_id: str) -> tuple | None:

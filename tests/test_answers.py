@@ -1,13 +1,15 @@
 """Answers that outlive the page: generation belongs to the server, responses only follow it.
 Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
 import json
+from collections.abc import Iterator
 
 import gevent
+import pytest
 import requests
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, wait_for
+from tests.conftest import Api, settle, wait_for
 
 LONG = [f" w{i}" for i in range(200)]
 
@@ -114,14 +116,15 @@ def test_stop_closes_the_upstream_and_keeps_the_partial_answer_as_stopped(api, f
     assert api.post(f"/conversation/{conversation_id}/stop").json() == {"stopped": False}
 
 
-def test_stop_and_stream_of_an_unknown_conversation_are_404_json(api):
-    for response in (api.post("/conversation/" + "0" * 32 + "/stop"), api.get("/conversation/" + "0" * 32 + "/stream")):
-        assert response.status_code == 404 and "No conversation" in response.json()["error"]
+def test_stop_and_stream_of_an_unknown_conversation_are_404_json(client):
+    for response in (client.post("/conversation/" + "0" * 32 + "/stop"),
+                     client.get("/conversation/" + "0" * 32 + "/stream")):
+        assert response.status_code == 404 and "No conversation" in response.get_json()["error"]
 
 
 def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine):
     server = launch()
-    fake.stream_plans.append(fo.stream_then_wait([" cut"], seconds=30))
+    fake.stream_plans.append(fo.stream_then_wait([" cut"], seconds=30))  # the fake notices the kill
     response, first = open_chat(Api(server.url))
     read_events(response, stop_after_chunks=1)
     server.process.kill()  # a crash: nothing gets the chance to store the answer
@@ -175,7 +178,7 @@ def test_a_new_conversation_costs_four_statements_from_post_to_done(app, client,
 
 def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fake):
     conversation_id = chat_in_process(client, message="first")[0]["conversation_id"]
-    gevent.wait(timeout=5)  # the first answer's title job runs to its end before counting
+    settle(fake)  # the first answer's title job runs to its end before counting
     statements = count_statements(app, lambda: chat_in_process(client, message="again",
                                                                conversation_id=conversation_id))
     assert [s.split()[0] for s in statements[:6]] == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE"]
@@ -196,3 +199,90 @@ def test_the_list_says_which_conversations_are_answering(api, fake):
     assert listed()["answering"] is True
     settled_answer(api, conversation_id)
     assert wait_for(lambda: listed()["answering"] is False)
+
+
+# --- a save that fails after its commit (in-process: the failure is injected with monkeypatch) ------
+
+
+def fail_after_commit(monkeypatch) -> list[str]:
+    """Make the answer's save raise right after its commit; returns the statuses it saved."""
+    from routerchat import answers
+
+    saved: list[str] = []
+    store = answers._store
+
+    def store_then_fail(answer, outcome):
+        store(answer, outcome)
+        saved.append(outcome.status)
+        raise RuntimeError("the connection broke after the commit")
+    monkeypatch.setattr(answers, "_store", store_then_fail)
+    return saved
+
+
+def stream_events(response, max_pings: int = 10) -> Iterator[dict]:
+    """The events of an in-process SSE response, read lazily (the app runs as they are read);
+    a stream that only pings for `max_pings` pings in a row is taken as hanging and left."""
+    pings = 0
+    for piece in response.response:
+        for line in (piece.decode() if isinstance(piece, bytes) else piece).splitlines():
+            if line.startswith("data: "):
+                pings = 0
+                yield json.loads(line[6:])
+            elif line.startswith(":"):
+                pings += 1
+        if pings >= max_pings:
+            return
+
+
+def answer_rows(db_engine, conversation_id: str) -> list[tuple[str, str]]:
+    with db_engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.text(
+            "SELECT status, content FROM message WHERE conversation_id = :c AND role = 'assistant' ORDER BY id"),
+            {"c": conversation_id})]
+
+
+@pytest.mark.parametrize("plan,status,end", [
+    (fo.stream_tokens([" saved", " once"]), "complete", "done"),
+    (fo.stream_midstream_error([" saved", " once"]), "error", "error"),
+], ids=["complete", "upstream error"])
+def test_a_save_that_fails_after_its_commit_keeps_one_answer_and_ends_the_stream(app, client, fake, db_engine,
+                                                                                monkeypatch, plan, status, end):
+    saved = fail_after_commit(monkeypatch)
+    monkeypatch.setitem(app.config, "SSE_PING_SECONDS", 0.1)  # a stream left without its end fails in 1 s
+    fake.stream_plans.append(plan)
+    events = list(stream_events(client.post("/chat", json={"message": "save me once"}, buffered=False)))
+    assert saved == [status]
+    assert [e["type"] for e in events] == ["conversation", "chunk", end]
+    conversation_id = events[0]["conversation_id"]
+    assert answer_rows(db_engine, conversation_id) == [(status, " saved once")]
+    stored = client.get(f"/conversation/{conversation_id}").get_json()["messages"][-1]
+    assert stored["id"] == events[0]["message_id"] and stored["status"] == status
+    assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204  # nothing left running
+
+
+def test_a_stop_whose_save_fails_after_its_commit_keeps_one_stopped_answer_and_ends_every_stream(
+        app, client, fake, db_engine, monkeypatch):
+    from routerchat import answers
+
+    saved = fail_after_commit(monkeypatch)
+    # In this process the upstream read blocks until the answer ends; the answer is flushed after
+    # each chunk instead and pauses there, so that the test can follow and stop it mid-answer.
+    monkeypatch.setitem(app.config, "ANSWER_FLUSH_SECONDS", 0.0)
+    monkeypatch.setitem(app.config, "SSE_PING_SECONDS", 0.1)
+    flush = answers._flush
+    monkeypatch.setattr(answers, "_flush", lambda answer: (flush(answer), gevent.sleep(0.01)))
+    fake.stream_plans.append(fo.stream_tokens(LONG[:30], delay=0.02))
+    chat = stream_events(client.post("/chat", json={"message": "stop me"}, buffered=False))
+    first = next(chat)
+    conversation_id = first["conversation_id"]
+    assert next(chat)["type"] == "chunk"
+    follower = stream_events(client.get(f"/conversation/{conversation_id}/stream", buffered=False))
+    assert next(follower)["type"] == "chunk"
+    assert client.post(f"/conversation/{conversation_id}/stop").get_json() == {"stopped": True}
+    assert saved == ["stopped"]
+    [(status, content)] = answer_rows(db_engine, conversation_id)
+    assert status == "stopped" and content.startswith(" w0") and len(content.split()) < 30
+    for stream in (chat, follower):
+        rest = list(stream)
+        assert rest and rest[-1]["type"] == "error" and rest[-1]["stopped"] is True
+    assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204

@@ -6,6 +6,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
+from tests.conftest import settle, wait_for
 
 
 def counts(db_engine) -> tuple[int, int]:
@@ -148,6 +149,7 @@ def test_bad_input_is_a_json_4xx_and_changes_nothing(client, stored_conversation
     assert response.headers["Content-Type"].startswith("application/json")
     assert words in response.get_json()["error"]
 
+    settle(fake)  # an answer or title job started by mistake would run (and call) now
     assert counts(db_engine) == before
     assert client.get(f"/conversation/{stored_conversation}").get_json() == snapshot
     assert len(fake.chat_requests()) == upstream_calls
@@ -193,8 +195,25 @@ def test_api_key_never_appears_in_responses_or_logs(api, app_server, fake):
               api.get("/models").text, json.dumps(api.chat("hi").events)]
     for body in bodies:
         assert fake.api_key not in body
+    settle(fake)  # the failed answer's title job has run: its log lines are in the log too
     assert fake.api_key not in app_server.log_text()
     assert fake.chat_requests()[-1].headers["Authorization"] == f"Bearer {fake.api_key}"
+
+
+def test_a_key_that_reaches_a_log_call_is_redacted_in_the_log_line(api, app_server, fake):
+    """A title model whose text quotes the request's credentials: no UpstreamError carries it, so
+    the raw output reaches the title's log call with the key in it, and only the log filter
+    (logging_setup) keeps it out of the log."""
+    fake.completion_plans.append(fo.completion_echoing_authorization())
+    result = api.chat("Echo my headers")
+    settled = api.settled_title(result.conversation_id)
+    settle(fake)
+    [line] = wait_for(lambda: [line for line in app_server.log_text().splitlines()
+                               if f"title conversation={result.conversation_id} " in line])
+    assert "raw=" in line and "Invalid request headers" in line
+    assert "[redacted-api-key]" in line and fake.api_key not in line and "Bearer sk" not in line
+    assert fake.api_key not in app_server.log_text()
+    assert fake.api_key not in json.dumps(settled)
 
 
 def test_without_a_key_the_page_explains_and_chat_refuses_cleanly(launch, db_engine):

@@ -1,4 +1,5 @@
-"""Conversation routes over real HTTP: list with cursors, read, rename, delete."""
+"""Conversation routes: list with cursors, read, rename, delete; over real HTTP where a test chats,
+in-process for the validation tables."""
 import re
 
 import pytest
@@ -61,9 +62,9 @@ def test_ties_on_updated_at_are_ordered_by_id_across_pages(api, db_engine):
     ("?limit=0", "between 1 and 200"), ("?limit=500", "between 1 and 200"),
     ("?limit=ten", "whole number"), ("?before=not-a-cursor", "cursor"),
 ])
-def test_bad_list_queries_are_400(api, query, words):
-    response = api.get("/conversations" + query)
-    assert response.status_code == 400 and words in response.json()["error"]
+def test_bad_list_queries_are_400(client, query, words):
+    response = client.get("/conversations" + query)
+    assert response.status_code == 400 and words in response.get_json()["error"]
 
 
 def test_get_returns_messages_in_order_with_documented_fields(api):
@@ -104,13 +105,13 @@ def test_bad_rename_is_4xx_and_keeps_the_title(client, stored_conversation, kwar
     assert client.get(f"/conversation/{stored_conversation}").get_json() == before
 
 
-def test_unknown_ids_are_404_everywhere(api):
+def test_unknown_ids_are_404_everywhere(client):
     missing = "f" * 32
-    assert api.get(f"/conversation/{missing}").status_code == 404
-    assert api.patch(f"/conversation/{missing}", json={"title": "x"}).status_code == 404
-    assert api.delete(f"/conversation/{missing}").status_code == 404
-    assert api.post(f"/conversation/{missing}/summarize").status_code == 404
-    assert "error" in api.get(f"/conversation/{missing}").json()
+    assert client.get(f"/conversation/{missing}").status_code == 404
+    assert client.patch(f"/conversation/{missing}", json={"title": "x"}).status_code == 404
+    assert client.delete(f"/conversation/{missing}").status_code == 404
+    assert client.post(f"/conversation/{missing}/summarize").status_code == 404
+    assert "error" in client.get(f"/conversation/{missing}").get_json()
 
 
 def test_delete_removes_the_conversation_and_its_messages(api, db_engine):

@@ -6,7 +6,9 @@ import pytest
 
 from routerchat.conversations import _cost_or_none
 from routerchat.costs import known_sum
+from routerchat.models import utcnow
 from tests import fake_openrouter as fo
+from tests.conftest import store_conversation
 
 
 @pytest.mark.parametrize("values,total", [([], None), ([None, None], None), ([0, None], 0),
@@ -41,23 +43,12 @@ def test_an_upstream_without_cost_shows_tokens_only(api, fake):
 
 @pytest.fixture
 def store(app):
-    """Write answers and title usage straight into the database, at chosen times."""
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, Message, new_id, utcnow
-
+    """Write an answer and its title's usage straight into the database, at a chosen time."""
     def _store(model: str, cost: float | None, *, days_ago: float = 0, title: tuple[int, float] | None = None):
-        with app.app_context():
-            when = utcnow() - timedelta(days=days_ago)
-            conversation = Conversation(id=new_id(), created_at=when, updated_at=when)
-            if title:
-                conversation.title_requests, conversation.title_cost = title
-            db.session.add(conversation)
-            db.session.flush()
-            db.session.add(Message(conversation_id=conversation.id, role="user", content="q", created_at=when))
-            db.session.add(Message(conversation_id=conversation.id, role="assistant", content="a", model=model,
-                                   prompt_tokens=10, completion_tokens=5, total_tokens=15, cost=cost,
-                                   created_at=when))
-            db.session.commit()
+        requests, title_cost = title or (0, None)
+        usage = {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "cost": cost}
+        store_conversation(app, ("q", "a"), at=utcnow() - timedelta(days=days_ago), answer={"model": model,
+                           "usage": usage}, title_requests=requests, title_cost=title_cost)
     return _store
 
 

@@ -1,4 +1,5 @@
-"""Presets and the model list over real HTTP."""
+"""Presets and the model list: in-process against the fake OpenRouter (the model list checks a
+new preset); the model cache and simultaneous first changes over real HTTP."""
 import pytest
 
 from tests import fake_openrouter as fo
@@ -6,38 +7,38 @@ from tests import fake_openrouter as fo
 pytestmark = pytest.mark.usefixtures("default_presets")
 
 
-def presets(api) -> dict:
-    return {p["slot"]: p for p in api.get("/presets").json()["presets"]}
+def presets(client) -> dict:
+    return {p["slot"]: p for p in client.get("/presets").get_json()["presets"]}
 
 
-def test_six_defaults_with_the_free_model_in_slot_6(api):
-    current = presets(api)
+def test_six_defaults_with_the_free_model_in_slot_6(client):
+    current = presets(client)
     assert sorted(current) == [1, 2, 3, 4, 5, 6]
     assert current[6]["model"] == fo.FREE_MODEL and current[6]["label"] == "Free"
     assert all(p["model"] and p["label"] for p in current.values())
     assert len({p["model"] for p in current.values()}) == 6
 
 
-def test_changing_a_preset_is_stored_and_used_for_chat(api, fake):
-    response = api.put("/presets/2", json={"model": "mistralai/mistral-small-3.2-24b-instruct"})
+def test_changing_a_preset_is_stored_and_used_for_chat(client, fake):
+    response = client.put("/presets/2", json={"model": "mistralai/mistral-small-3.2-24b-instruct"})
     assert response.status_code == 200
-    assert response.json() == {"slot": 2, "model": "mistralai/mistral-small-3.2-24b-instruct",
-                               "label": "Mistral Small 3.2 24B"}
-    assert presets(api)[2]["model"] == "mistralai/mistral-small-3.2-24b-instruct"
-    api.chat("hi", preset=2)
+    assert response.get_json() == {"slot": 2, "model": "mistralai/mistral-small-3.2-24b-instruct",
+                                   "label": "Mistral Small 3.2 24B"}
+    assert presets(client)[2]["model"] == "mistralai/mistral-small-3.2-24b-instruct"
+    assert '"type": "done"' in client.post("/chat", json={"message": "hi", "preset": 2}).get_data(as_text=True)
     assert fake.chat_requests(stream=True)[-1].body["model"] == "mistralai/mistral-small-3.2-24b-instruct"
 
 
-def test_a_label_can_be_given(api):
-    response = api.put("/presets/1", json={"model": "openai/gpt-5", "label": "Work"})
-    assert response.json()["label"] == "Work"
+def test_a_label_can_be_given(client):
+    response = client.put("/presets/1", json={"model": "openai/gpt-5", "label": "Work"})
+    assert response.get_json()["label"] == "Work"
 
 
-def test_slot_6_accepts_free_models(api):
+def test_slot_6_accepts_free_models(client):
     for model in ("google/gemma-3-27b-it:free", "qwen/qwen3-4b", "openrouter/free"):
-        response = api.put("/presets/6", json={"model": model})
-        assert response.status_code == 200, response.text
-        assert presets(api)[6]["model"] == model
+        response = client.put("/presets/6", json={"model": model})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert presets(client)[6]["model"] == model
 
 
 @pytest.mark.parametrize("slot,body,status,words", [
@@ -56,32 +57,32 @@ def test_slot_6_accepts_free_models(api):
     ("1", {"model": "nobody/no-such-model"}, 400, "does not list"),
     ("1", {"model": "openai/gpt-5", "label": ""}, 400, "label"),
 ])
-def test_bad_preset_changes_are_4xx_and_change_nothing(api, slot, body, status, words):
-    before = presets(api)
-    response = api.put(f"/presets/{slot}", json=body)
-    assert response.status_code == status and words in response.json()["error"]
-    assert presets(api) == before
+def test_bad_preset_changes_are_4xx_and_change_nothing(client, slot, body, status, words):
+    before = presets(client)
+    response = client.put(f"/presets/{slot}", json=body)
+    assert response.status_code == status and words in response.get_json()["error"]
+    assert presets(client) == before
 
 
-def test_preset_body_must_be_a_json_object(api):
-    assert api.put("/presets/1", data="model=x").status_code == 415
-    assert api.put("/presets/1", json=["openai/gpt-5"]).status_code == 400
+def test_preset_body_must_be_a_json_object(client):
+    assert client.put("/presets/1", data="model=x").status_code == 415
+    assert client.put("/presets/1", json=["openai/gpt-5"]).status_code == 400
 
 
-def test_when_the_model_list_is_down_only_free_ids_go_into_slot_6(api, fake):
+def test_when_the_model_list_is_down_only_free_ids_go_into_slot_6(client, fake):
     fake.models_plan = fo.http_error(503, "No available model provider")
-    assert api.put("/presets/6", json={"model": "openai/gpt-5"}).status_code == 400
-    response = api.put("/presets/6", json={"model": "some/new-model:free"})
-    assert response.status_code == 200 and response.json()["label"] == "new-model"
-    assert api.put("/presets/1", json={"model": "some/brand-new-model"}).status_code == 200
+    assert client.put("/presets/6", json={"model": "openai/gpt-5"}).status_code == 400
+    response = client.put("/presets/6", json={"model": "some/new-model:free"})
+    assert response.status_code == 200 and response.get_json()["label"] == "new-model"
+    assert client.put("/presets/1", json={"model": "some/brand-new-model"}).status_code == 200
 
 
-def test_models_lists_openrouter_models_with_free_flags(api):
-    models = api.get("/models").json()["models"]
+def test_models_lists_openrouter_models_with_free_flags(client):
+    models = client.get("/models").get_json()["models"]
     by_id = {m["id"]: m for m in models}
     assert by_id[fo.FREE_MODEL]["free"] is True and by_id["openai/gpt-5"]["free"] is False
     assert set(by_id["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing"}
-    free = api.get("/models?free=1").json()["models"]
+    free = client.get("/models?free=1").get_json()["models"]
     assert free and all(m["free"] for m in free)
     assert {m["id"] for m in free} == {m["id"] for m in models if m["free"]}
 
@@ -99,14 +100,14 @@ def test_models_is_cached(launch, fake):
     (401, "OpenRouter did not accept the API key"),  # the server's key: a 401 would send the page to login
     (429, "OpenRouter's rate limit is reached"),
 ])
-def test_models_unavailable_is_a_json_502_in_plain_words(api, fake, status, words):
+def test_models_unavailable_is_a_json_502_in_plain_words(client, fake, status, words):
     fake.models_plan = fo.http_error(status, "down")
-    response = api.get("/models")
-    assert response.status_code == 502 and list(response.json()) == ["error"]
-    assert response.json()["error"].startswith(words)
+    response = client.get("/models")
+    assert response.status_code == 502 and list(response.get_json()) == ["error"]
+    assert response.get_json()["error"].startswith(words)
 
 
-def test_simultaneous_first_changes_of_one_slot_both_succeed(api, app_server):
+def test_simultaneous_first_changes_of_one_slot_both_succeed(client, app_server):
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.conftest import Api
@@ -116,4 +117,4 @@ def test_simultaneous_first_changes_of_one_slot_both_succeed(api, app_server):
         codes = list(pool.map(lambda m: Api(app_server.url).put("/presets/3", json={"model": m}).status_code,
                               models))
     assert codes == [200] * 8
-    assert presets(api)[3]["model"] in set(models)
+    assert presets(client)[3]["model"] in set(models)

@@ -17,6 +17,7 @@ from routerchat.search_text import (
     query_words,
     snippet,
 )
+from tests.conftest import store_conversation
 
 # --- pure rules ---------------------------------------------------------------------------------
 
@@ -119,21 +120,7 @@ def plan(request, monkeypatch):
 @pytest.fixture
 def store(app):
     """Store a conversation with (user, assistant) exchanges; returns its id."""
-    from routerchat import conversations
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, new_id
-
-    def _seed(*exchanges: tuple[str, str], title: str = "New Conversation") -> str:
-        with app.app_context():
-            conversation = Conversation(id=new_id(), title=title)
-            db.session.add(conversation)
-            db.session.flush()
-            for question, answer in exchanges:
-                conversations.add_message(conversation.id, "user", question)
-                conversations.add_message(conversation.id, "assistant", answer, model="x/y")
-            db.session.commit()
-            return conversation.id
-    return _seed
+    return lambda *exchanges, **fields: store_conversation(app, *exchanges, answer={"model": "x/y"}, **fields).id
 
 
 @pytest.fixture

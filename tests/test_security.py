@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import store_exchange
+from tests.conftest import settle, store_exchange
 
 FOREIGN_ORIGIN = "http://evil.example"
 
@@ -67,6 +67,7 @@ def test_other_origins_change_nothing_on_any_state_changing_route(client, db_eng
         response = client.open(path, method=method, headers=headers, **kwargs)
         assert response.status_code == 403, (method, path)
         assert "other web sites" in response.get_json()["error"]
+    settle(fake)  # an answer or title job started by mistake would run (and call) now
     assert snapshot(db_engine) == before
     assert fake.chat_requests() == []
 
@@ -82,6 +83,7 @@ def test_a_foreign_host_is_refused_before_any_route_runs(client, db_engine, fake
         assert response.status_code == 400, (method, path)
         assert "ALLOWED_HOSTS" in response.get_json()["error"]
         assert conversation_id not in response.get_data(as_text=True)
+    settle(fake)  # an answer or title job started by mistake would run (and call) now
     assert snapshot(db_engine) == before
     assert fake.chat_requests() == []
 
@@ -191,6 +193,7 @@ def test_bad_unicode_and_deep_nesting_are_a_4xx_and_change_nothing(client, db_en
     response = client.open(path, method=method, **kwargs)
     assert 400 <= response.status_code < 500
     assert response.is_json and response.get_json()["error"]
+    settle(fake)  # an answer or title job started by mistake would run (and call) now
     assert snapshot(db_engine) == before
     assert fake.chat_requests() == []
 
@@ -248,6 +251,7 @@ def test_an_echoing_upstream_never_gets_the_key_into_responses_rows_or_logs(api,
     refused = api.chat("first")
     cut = api.chat("second")
     models = api.get("/models")
+    settle(fake)  # the title jobs after both answers have run: their log lines are in the log too
 
     assert refused.last["type"] == "error" and cut.last["type"] == "error"
     assert "redacted" in refused.last["error"] and "redacted" in cut.last["error"]
@@ -259,6 +263,9 @@ def test_an_echoing_upstream_never_gets_the_key_into_responses_rows_or_logs(api,
                  app_server.log_text()]:
         assert key not in text
         assert key[:16] not in text and "Bearer sk" not in text
+    logged = [line for line in app_server.log_text().splitlines() if "upstream error for conversation" in line
+              and (refused.conversation_id in line or cut.conversation_id in line)]
+    assert len(logged) == 2 and all("Invalid request headers" in line and "redacted" in line for line in logged)
     assert all(r.headers["Authorization"] == f"Bearer {key}" for r in fake.chat_requests())
 
 

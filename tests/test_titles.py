@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from routerchat.title_text import SEED, build_prompt, clean_title, cut_head
 from tests import fake_openrouter as fo
-from tests.conftest import Api, wait_for
+from tests.conftest import Api, settle, store_conversation, wait_for
 
 # --- clean_title -----------------------------------------------------------------------------
 
@@ -126,6 +126,7 @@ def test_first_answer_gets_a_generated_title_from_the_default_free_model(api, fa
     settled = api.settled_title(result.conversation_id)
     assert (settled["title"], settled["title_source"]) == ("Sorting Lists in Python", "auto")
 
+    settle(fake)
     [request] = title_requests(fake)
     body = request.body
     assert body["model"] == fo.FREE_MODEL and body["stream"] is False
@@ -160,6 +161,7 @@ def test_a_second_exchange_makes_no_second_title_request(api, fake):
     api.settled_title(first.conversation_id)
     api.chat("two", conversation_id=first.conversation_id)
     api.chat("three", conversation_id=first.conversation_id)
+    settle(fake)  # the title jobs of "two" and "three" have run
     assert len(title_requests(fake)) == 1
 
 
@@ -177,6 +179,7 @@ def test_summarize_joins_the_automatic_run_with_one_upstream_request(api, fake):
         thread.join()
     assert [r.status_code for r in responses] == [200] * 4
     assert {(r.json()["title"], r.json()["title_source"]) for r in responses} == {("Joined Race", "auto")}
+    settle(fake)
     assert len(title_requests(fake)) == 1
     assert api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Joined Race"
 
@@ -195,6 +198,7 @@ def test_two_server_processes_share_one_title_request(api, launch, fake):
     for thread in threads:
         thread.join()
     assert all(answer == {"title": "Shared Workers", "title_source": "auto"} for answer in answers)
+    settle(fake)
     assert len(title_requests(fake)) == 1
 
 
@@ -203,6 +207,7 @@ def test_summarize_returns_a_finished_title_at_once(api, fake):
     settled = api.settled_title(result.conversation_id)
     answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
     assert answer == {"title": settled["title"], "title_source": "auto"}
+    settle(fake)
     assert len(title_requests(fake)) == 1
 
 
@@ -253,6 +258,7 @@ def test_a_fallback_is_retried_once_by_the_next_answer(api, fake):
     api.chat("second", conversation_id=result.conversation_id)
     assert wait_for(lambda: api.get(f"/conversation/{result.conversation_id}").json()["title"] == "Retried Title")
     api.chat("third", conversation_id=result.conversation_id)
+    settle(fake)  # the third answer's job has run (and asked nothing)
     assert len(title_requests(fake)) == 2
 
 
@@ -264,6 +270,7 @@ def test_only_one_retry_after_a_fallback(api, fake):
     wait_for(lambda: len(title_requests(fake)) == 2 and all(r.finished for r in title_requests(fake)))
     api.chat("third", conversation_id=result.conversation_id)
     api.chat("fourth", conversation_id=result.conversation_id)
+    settle(fake)
     assert len(title_requests(fake)) == 2
     assert api.get(f"/conversation/{result.conversation_id}").json()["title_source"] == "fallback"
 
@@ -274,6 +281,7 @@ def test_summarize_returns_a_fallback_as_it_is(api, fake):
     api.settled_title(result.conversation_id)
     answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
     assert answer == {"title": "Fallback", "title_source": "fallback"}
+    settle(fake)
     assert len(title_requests(fake)) == 1
 
 
@@ -320,6 +328,7 @@ def test_force_never_replaces_a_users_title(api, fake):
     before = len(title_requests(fake))
     answer = api.post(f"/conversation/{result.conversation_id}/summarize?force=1").json()
     assert answer == {"title": "My Title", "title_source": "user"}
+    settle(fake)
     assert len(title_requests(fake)) == before
 
 
@@ -386,18 +395,7 @@ def local_app(tmp_path, fake):
 
 
 def seed_conversation(app, answers: int, **fields) -> str:
-    from routerchat import conversations
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, new_id
-
-    with app.app_context():
-        conversation = Conversation(id=new_id(), **fields)
-        db.session.add(conversation)
-        for i in range(answers):
-            conversations.add_message(conversation.id, "user", f"question {i}")
-            conversations.add_message(conversation.id, "assistant", f"answer {i}")
-        db.session.commit()
-        return conversation.id
+    return store_conversation(app, *[(f"question {i}", f"answer {i}") for i in range(answers)], **fields).id
 
 
 def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(local_app, fake):
@@ -408,6 +406,7 @@ def test_a_late_background_job_of_the_first_answer_does_not_retry_a_fallback(loc
     with local_app.app_context():
         result = generate_summary(conversation_id, trigger=None)
     assert (result.title, result.title_source) == ("question 0", "fallback")
+    settle(fake)
     assert title_requests(fake) == []
 
 
@@ -428,6 +427,7 @@ def test_the_page_request_after_a_late_background_job_changes_nothing(local_app,
     with local_app.app_context():
         assert generate_summary(conversation_id).to_dict() == {"title": "Done Already", "title_source": "auto"}
         assert generate_summary(conversation_id, trigger=None).title == "Done Already"
+    settle(fake)
     assert title_requests(fake) == []
 
 
@@ -453,6 +453,7 @@ def test_what_is_not_a_title_becomes_the_fallback(api, app_server, fake, rule):
     settled = api.settled_title(result.conversation_id)
     assert (settled["title"], settled["title_source"]) == ("Recipe for banana bread without eggs", "fallback")
     assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
+    settle(fake)
     assert len(title_requests(fake)) == 1
     assert wait_for(lambda: f"conversation={result.conversation_id} source=fallback rule={rule} "
                     in app_server.log_text())

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from routerchat.versions import active_branch, ancestry
 from tests import fake_openrouter as fo
-from tests.conftest import Api
+from tests.conftest import Api, settle, store_conversation
 from tests.test_chat import counts
 
 T0 = datetime(2026, 1, 1)
@@ -48,6 +48,10 @@ def test_ancestry_is_root_first_and_empty_for_unknown_ids():
 
 def branch(api: Api, conversation_id: str) -> list[dict]:
     return api.get(f"/conversation/{conversation_id}").json()["messages"]
+
+
+def stored_branch(client, conversation_id: str) -> list[dict]:
+    return client.get(f"/conversation/{conversation_id}").get_json()["messages"]
 
 
 def test_regenerate_adds_a_second_answer_beside_the_first(api, fake):
@@ -130,50 +134,44 @@ BAD = [
 
 
 @pytest.fixture
-def two_conversations(api):
-    one, other = api.chat("first conversation"), api.chat("other conversation")
-    api.settled_title(one.conversation_id)
-    api.settled_title(other.conversation_id)
-    return {"id": one.conversation_id, "question": one.events[0]["user_message_id"],
-            "answer": one.last["message_id"], "other_question": other.events[0]["user_message_id"],
-            "other_id": other.conversation_id}
+def two_conversations(app):
+    one = store_conversation(app, ("first conversation", "Echo: first conversation"), title="First",
+                             title_source="auto", answer={"model": "x/y"})
+    other = store_conversation(app, ("other conversation", "Echo: other conversation"), title="Other",
+                               title_source="auto", answer={"model": "x/y"})
+    return {"id": one.id, "question": one.questions[0], "answer": one.answers[0],
+            "other_question": other.questions[0], "other_id": other.id}
 
 
 @pytest.mark.parametrize("name,body,status,words", BAD, ids=[b[0] for b in BAD])
-def test_bad_regenerate_and_edit_are_4xx_json_and_change_nothing(api, fake, db_engine, two_conversations,
+def test_bad_regenerate_and_edit_are_4xx_json_and_change_nothing(client, fake, db_engine, two_conversations,
                                                                  name, body, status, words):
-    before, snapshot = counts(db_engine), branch(api, two_conversations["id"])
-    upstream_calls = len(fake.chat_requests())
-    response = api.post("/chat", json=body(two_conversations))
-    assert response.status_code == status and words in response.json()["error"]
-    assert counts(db_engine) == before and branch(api, two_conversations["id"]) == snapshot
-    assert len(fake.chat_requests()) == upstream_calls
+    before, snapshot = counts(db_engine), stored_branch(client, two_conversations["id"])
+    response = client.post("/chat", json=body(two_conversations))
+    assert response.status_code == status and words in response.get_json()["error"]
+    settle(fake)  # an answer or title job started by mistake would run (and call) now
+    assert counts(db_engine) == before and stored_branch(client, two_conversations["id"]) == snapshot
+    assert fake.chat_requests() == []
 
 
-def test_regenerate_on_a_conversation_without_a_question_is_409(api, app, db_engine):
-    from routerchat.extensions import db
-    from routerchat.models import Conversation, new_id
-
-    with app.app_context():
-        conversation = Conversation(id=new_id())
-        db.session.add(conversation)
-        db.session.commit()
-        conversation_id = conversation.id
+def test_regenerate_on_a_conversation_without_a_question_is_409(client, app, fake, db_engine):
+    conversation_id = store_conversation(app).id
     before = counts(db_engine)
-    response = api.post("/chat", json={"regenerate": True, "conversation_id": conversation_id})
-    assert response.status_code == 409 and "no question" in response.json()["error"]
-    assert counts(db_engine) == before
+    response = client.post("/chat", json={"regenerate": True, "conversation_id": conversation_id})
+    assert response.status_code == 409 and "no question" in response.get_json()["error"]
+    settle(fake)
+    assert counts(db_engine) == before and fake.chat_requests() == []
 
 
 @pytest.mark.parametrize("message_id,status", [("other", 404), ("1", 400), (None, 400), (True, 400)])
-def test_branch_to_a_foreign_or_malformed_message_is_4xx_and_changes_nothing(api, two_conversations,
+def test_branch_to_a_foreign_or_malformed_message_is_4xx_and_changes_nothing(client, two_conversations,
                                                                              message_id, status):
     target = two_conversations["other_question"] if message_id == "other" else message_id
-    snapshot = branch(api, two_conversations["id"])
-    response = api.post(f"/conversation/{two_conversations['id']}/branch", json={"message_id": target})
-    assert response.status_code == status and "error" in response.json()
-    assert branch(api, two_conversations["id"]) == snapshot
-    missing = api.post("/conversation/" + "0" * 32 + "/branch", json={"message_id": 1})
+    snapshot = stored_branch(client, two_conversations["id"])
+    response = client.post(f"/conversation/{two_conversations['id']}/branch", json={"message_id": target})
+    assert response.status_code == status and "error" in response.get_json()
+    assert stored_branch(client, two_conversations["id"]) == snapshot
+    missing = client.post("/conversation/" + "0" * 32 + "/branch", json={"message_id": 1})
     assert missing.status_code == 404
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, send
-from tests.conftest import Api
+from tests.conftest import Api, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 SHOTS = Path(tempfile.gettempdir()) / "routerchat-shots"
@@ -30,6 +30,7 @@ def test_new_chat_gets_its_generated_title_without_reload(page, fake):
     expect(page).to_have_title("Weekend Hiking Plans · routerchat")
     navigations = page.evaluate("performance.getEntriesByType('navigation').length")
     assert navigations == 1
+    settle(fake)  # the page's own title requests and the answer's job have all reached the fake
     assert len(fake.chat_requests(stream=False)) == 1
 
 
@@ -78,6 +79,7 @@ def test_regenerate_title(page, fake):
     item.hover()
     item.locator(".regenerate-button").click()
     expect(item.locator(".conversation-title")).to_have_text("Second Name")
+    settle(fake)
     assert len(fake.chat_requests(stream=False)) == 2
 
 
@@ -168,4 +170,5 @@ def test_a_title_that_arrives_after_a_later_answer_appears_without_reload(page, 
     expect(page.locator("#conversation-heading")).to_have_text("Sourdough Starter Care")
     expect(page).to_have_title("Sourdough Starter Care · routerchat")
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    settle(fake)
     assert len(fake.chat_requests(stream=False)) == 2
