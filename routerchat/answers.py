@@ -22,10 +22,11 @@ from typing import Any, cast
 import gevent
 from flask import Flask, Response
 from gevent.event import Event
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, select, update
 
 from . import titles
 from .conversations import usage_columns
+from .database import pause
 from .errors import UpstreamError
 from .extensions import db
 from .models import Message
@@ -40,6 +41,11 @@ STOP_WAIT_SECONDS = 5
 FOLLOW_BATCH_SECONDS = 0.015
 STOPPED_NOTE = "Stopped — the answer above is partial."
 STOPPED_STATUS = 499  # the request was ended on purpose (nginx's "client closed request")
+STORE_ATTEMPTS = 3
+STORE_RETRY_SECONDS = 0.5
+UNSAVED_EVENT = {"type": "error", "status": 503,
+                 "error": "The answer arrived but could not be saved: the database did not respond. "
+                          "Copy what you need from it; after a reload it may be missing or cut short."}
 STOPPED_EVENT: dict[str, Any] = {"type": "error", "error": STOPPED_NOTE, "status": STOPPED_STATUS, "stopped": True}
 
 
@@ -142,16 +148,34 @@ def stop(answer: Answer) -> None:
 def _generate(app: Flask, client: OpenRouterClient, answer: Answer) -> None:
     with app.app_context():
         outcome = _read_upstream(client, answer, app.config["ANSWER_FLUSH_SECONDS"])
+        stored = False
         try:
+            stored = _store_with_retries(answer, outcome)
+        finally:
+            _running.pop(answer.message_id, None)
+            answer.end(outcome.event if stored else UNSAVED_EVENT)
+        titles.start_in_background(app, answer.conversation_id)  # it decides whether a title is due
+
+
+def _store_with_retries(answer: Answer, outcome: Outcome) -> bool:
+    """Store how the answer ended; True once the row says so. The database may be restarting, so
+    a failed save is tried again, and one that failed after its commit is recognised by reading
+    the row back (not stored twice, not reported as lost)."""
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            if attempt and _stored_status(answer.message_id) == outcome.status:
+                return True  # the previous attempt failed after its commit
             _store(answer, outcome)
+            return True
         except Exception:
             db.session.rollback()
-            log.exception("could not store the answer %s", answer.message_id)
+            log.exception("could not store the answer %s (attempt %d of %d)", answer.message_id, attempt + 1,
+                          STORE_ATTEMPTS)
         finally:
             db.session.close()
-            _running.pop(answer.message_id, None)
-            answer.end(outcome.event)
-        titles.start_in_background(app, answer.conversation_id)  # it decides whether a title is due
+        if attempt + 1 < STORE_ATTEMPTS:
+            pause(STORE_RETRY_SECONDS)
+    return False
 
 
 @dataclass
@@ -246,6 +270,10 @@ def _store(answer: Answer, outcome: Outcome) -> None:
         content=answer.text, status=outcome.status, error=outcome.error, model=outcome.model or answer.model,
         **usage_columns(outcome.usage)))
     db.session.commit()
+
+
+def _stored_status(message_id: int) -> str | None:
+    return db.session.scalar(select(Message.status).where(Message.id == message_id))
 
 
 def stop_interrupted() -> int:

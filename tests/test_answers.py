@@ -260,6 +260,45 @@ def test_a_save_that_fails_after_its_commit_keeps_one_answer_and_ends_the_stream
     assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204  # nothing left running
 
 
+def fail_before_commit(monkeypatch, times: int) -> list[str]:
+    """The answer's save raises before it writes anything, the first `times` times (a database
+    that restarts); returns the outcomes it was asked to store."""
+    from routerchat import answers
+
+    asked: list[str] = []
+    store = answers._store
+
+    def fail_then_store(answer, outcome):
+        asked.append(outcome.status)
+        if len(asked) <= times:
+            raise RuntimeError("the database is restarting")
+        store(answer, outcome)
+    monkeypatch.setattr(answers, "_store", fail_then_store)
+    monkeypatch.setattr(answers, "STORE_RETRY_SECONDS", 0.01)
+    return asked
+
+
+def test_a_save_that_fails_before_its_commit_is_tried_again(app, client, fake, db_engine, monkeypatch):
+    asked = fail_before_commit(monkeypatch, times=1)
+    fake.stream_plans.append(fo.stream_tokens([" saved", " later"]))
+    events = list(stream_events(client.post("/chat", json={"message": "save me"}, buffered=False)))
+    assert asked == ["complete", "complete"]
+    assert events[-1]["type"] == "done"
+    assert answer_rows(db_engine, events[0]["conversation_id"]) == [("complete", " saved later")]
+
+
+def test_an_answer_the_database_never_takes_ends_with_an_error_not_done(app, client, fake, db_engine, monkeypatch):
+    from routerchat.answers import STORE_ATTEMPTS
+
+    asked = fail_before_commit(monkeypatch, times=99)
+    fake.stream_plans.append(fo.stream_tokens([" never", " saved"]))
+    events = list(stream_events(client.post("/chat", json={"message": "lose me"}, buffered=False)))
+    assert asked == ["complete"] * STORE_ATTEMPTS
+    assert events[-1]["type"] == "error" and events[-1]["status"] == 503
+    assert "could not be saved" in events[-1]["error"]
+    assert "".join(e["content"] for e in events if e["type"] == "chunk") == " never saved"  # shown, to copy
+
+
 def test_a_stop_whose_save_fails_after_its_commit_keeps_one_stopped_answer_and_ends_every_stream(
         app, client, fake, db_engine, monkeypatch):
     from routerchat import answers
