@@ -66,9 +66,10 @@ def readme_larger_install_commands() -> str:
     return section.split("```bash\n", 1)[1].split("```", 1)[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wheel_install(tmp_path_factory) -> Path:
-    """A clean virtualenv with only the built wheel (and its dependencies) installed."""
+    """A clean virtualenv with only the built wheel (and its dependencies) installed, once for
+    both database passes (a module fixture is built again for each pass)."""
     where = tmp_path_factory.mktemp("wheel-install")
     source = where / "source"  # a copy: building leaves build/ behind, and must not read a stale one
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__",
