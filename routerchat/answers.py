@@ -41,6 +41,7 @@ STOP_WAIT_SECONDS = 5
 FOLLOW_BATCH_SECONDS = 0.015
 STOPPED_NOTE = "Stopped — the answer above is partial."
 STOPPED_STATUS = 499  # the request was ended on purpose (nginx's "client closed request")
+DELETED_EVENT = {"type": "error", "error": "This answer was deleted.", "status": 404}
 STORE_ATTEMPTS = 3
 STORE_RETRY_SECONDS = 0.5
 UNSAVED_EVENT = {"type": "error", "status": 503,
@@ -274,6 +275,23 @@ def _store(answer: Answer, outcome: Outcome) -> None:
 
 def _stored_status(message_id: int) -> str | None:
     return db.session.scalar(select(Message.status).where(Message.id == message_id))
+
+
+def stop_orphans(message_ids: list[int]) -> None:
+    """Answers the database shows running that no process runs any more (their process died, or
+    could not store their end): stored as stopped, with the text they have."""
+    if not message_ids:
+        return
+    db.session.execute(update(Message).where(Message.id.in_(message_ids), Message.status == "streaming")
+                       .values(status="stopped"))
+    db.session.commit()
+
+
+def orphans_in(conversation_id: str) -> list[int]:
+    """This conversation's answers shown as running that this process does not run."""
+    running_here = [answer.message_id for answer in running_in(conversation_id)]
+    return list(db.session.scalars(select(Message.id).where(
+        Message.conversation_id == conversation_id, Message.status == "streaming", Message.id.not_in(running_here))))
 
 
 def stop_interrupted() -> int:

@@ -38,6 +38,7 @@ CHANNEL = "'routerchat_answers_' || md5(current_schema())"
 PIECE_CHARS = 1000
 RELAY_BATCH_SECONDS = 0.05
 OWNER_SILENT_SECONDS = 2.0  # no word from the owner: the answer may have ended meanwhile
+OWNER_ASKS = 3  # then still silent: no process runs the answer
 STOP_POLL_SECONDS = 0.1
 
 _listening = Event()
@@ -168,17 +169,26 @@ def follow_remote(app: Flask, conversation_id: str, message_id: int) -> answers.
 
 
 def _settle_if_owner_silent(app: Flask, remote: RemoteAnswer) -> None:
-    """The answer ended (or its process died) before the owner heard us: serve the stored row."""
-    gevent.sleep(OWNER_SILENT_SECONDS)
-    if remote.heard or remote.final is not None:
-        return
-    with app.app_context():
-        message = db.session.get(Message, remote.message_id)
-        if message is not None and message.status != "streaming":
-            remote.piece(0, message.content)
+    """No word from the owner: the answer ended meanwhile (serve the stored row), or no process
+    runs it any more (its process died, or could not store its end). After asking OWNER_ASKS
+    times, such an orphan is stored as stopped with the text it has, instead of followed for ever."""
+    for ask in range(1, OWNER_ASKS + 1):
+        gevent.sleep(OWNER_SILENT_SECONDS)
+        if remote.heard or remote.final is not None:
+            return
+        with app.app_context():
+            if ask == OWNER_ASKS:
+                answers.stop_orphans([remote.message_id])
+            message = db.session.get(Message, remote.message_id)
+            ended = message is None or message.status != "streaming"
+            if message is not None and ended:
+                remote.piece(0, message.content)
+            db.session.close()
+        if ended:
             _followed.pop(remote.message_id, None)
-            remote.end(answers.final_event(message))
-        db.session.close()
+            remote.end(answers.final_event(message) if message is not None else answers.DELETED_EVENT)
+            return
+        _send(app, {"op": "follow", "m": remote.message_id})
 
 
 def stop_remote(app: Flask, conversation_id: str, wait_seconds: float) -> bool:

@@ -9,7 +9,7 @@ import requests
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, settle, wait_for
+from tests.conftest import Api, settle, store_conversation, wait_for
 
 LONG = [f" w{i}" for i in range(200)]
 
@@ -325,3 +325,18 @@ def test_a_stop_whose_save_fails_after_its_commit_keeps_one_stopped_answer_and_e
         rest = list(stream)
         assert rest and rest[-1]["type"] == "error" and rest[-1]["stopped"] is True
     assert client.get(f"/conversation/{conversation_id}/stream").status_code == 204
+
+
+def test_an_answer_shown_running_that_no_process_runs_is_stored_as_stopped(app, client, database_url):
+    """One process (SQLite): a row left `streaming` (its end could not be saved) is not followed
+    for ever, nor shown as answering in the list: re-attaching finds nothing and stops it."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("across processes, the owner is asked first: see test_answers_across_processes")
+    stored = store_conversation(app, ("question", "half an ans"), answer={"status": "streaming"})
+    listed = client.get("/conversations").get_json()["conversations"]
+    assert next(c for c in listed if c["id"] == stored.id)["answering"] is True
+    assert client.get(f"/conversation/{stored.id}/stream").status_code == 204
+    answer = client.get(f"/conversation/{stored.id}").get_json()["messages"][-1]
+    assert answer["status"] == "stopped" and answer["content"] == "half an ans"
+    listed = client.get("/conversations").get_json()["conversations"]
+    assert next(c for c in listed if c["id"] == stored.id)["answering"] is False

@@ -99,6 +99,23 @@ def test_installs_in_other_schemas_of_one_database_never_follow_each_others_answ
     assert not any("secret" in json.dumps(event) for event in received), received
 
 
+def test_an_answer_no_process_runs_any_more_ends_as_stopped_for_its_follower(
+        launch, database_url, own_database_url, fake, tmp_path):
+    """Its process died (or could not store its end): the follower is not kept waiting for ever;
+    once nobody answers a few follow requests, the row is stored as stopped with its text."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one process: see test_answers.py")
+    server = Api(launch(DATABASE_URL=own_database_url).url)
+    conversation_id = _running_answer_row(own_database_url, fake.url, tmp_path, 2, "orphaned so far")
+    started = time.monotonic()
+    events = read_events(Events(server.session.get(f"{server.base_url}/conversation/{conversation_id}/stream",
+                                                   stream=True, timeout=30)))
+    assert "".join(e["content"] for e in events if e["type"] == "chunk") == "orphaned so far"
+    assert events[-1]["type"] == "error" and events[-1]["stopped"] is True
+    assert time.monotonic() - started < 15
+    assert stored_answer(server, conversation_id)["status"] == "stopped"
+
+
 def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_id: int, content: str) -> str:
     """A conversation whose answer, with this id, the database shows as running in some process."""
     from routerchat.extensions import db

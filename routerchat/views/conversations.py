@@ -40,9 +40,13 @@ def follow_answer(conversation_id: str) -> ResponseReturnValue:
     running = answers.running_in(conversation_id)
     if running:
         answer = running[-1]
-    elif notify.enabled(app) and (message_id := notify.streaming_answer_id(conversation_id)) is not None:
+    elif notify.enabled(app):
+        if (message_id := notify.streaming_answer_id(conversation_id)) is None:
+            return "", 204
         answer = notify.follow_remote(app, conversation_id, message_id)  # it runs in another process
-    else:
+    else:  # one process (SQLite): an answer shown as running here but not run here never ends
+        answers.stop_orphans(answers.orphans_in(conversation_id))
+        db.session.close()
         return "", 204
     return answers.event_stream(answer.follow(app.config["SSE_PING_SECONDS"]))
 
