@@ -126,6 +126,7 @@ def test_copy_puts_the_whole_message_on_the_clipboard(open_page, app_server, fak
     send(page, "Copy me")
     answer = page.locator(ANSWER)
     expect(answer).to_have_attribute("data-status", "complete")
+    page.bring_to_front()  # the clipboard answers a focused page only (other tests' pages may be open)
     answer.locator(".message-copy").click()
     expect(answer.locator(".message-copy")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == "**Bold** and\n\n`code`"
