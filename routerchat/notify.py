@@ -85,8 +85,8 @@ def _listen(app: Flask) -> None:
     while True:
         try:
             with psycopg.connect(_conninfo(app), autocommit=True) as conn:
-                [channel] = conn.execute(f"SELECT {CHANNEL}").fetchall()
-                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel[0])))
+                [(channel,)] = conn.execute(f"SELECT {CHANNEL}").fetchall()
+                conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                 _listening.set()
                 while True:
                     # gevent waits for the socket: psycopg's own wait blocks the whole process

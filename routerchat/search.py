@@ -32,7 +32,6 @@ class WordSql:
     title_hits: str  # ids of the conversations whose title has it (likewise)
     in_message: str  # the word is in message `m` (a check of one row)
     in_title: str  # the word is in the title of conversation `c` (a check of one row)
-    sample: str  # one row (n, c, t): what `WordSample` is built from
     indexed: bool  # False: too short for the trigram index, so its hits read every row
     params: dict[str, str]
 
@@ -45,58 +44,50 @@ class WordSql:
         return (f"({self.in_title} OR EXISTS (SELECT 1 FROM message m "
                 f"WHERE m.conversation_id = c.id AND {self.in_message}))")
 
+    @property
+    def sample(self) -> str:
+        """One row (n, c, t), what `WordSample` is built from. Through the index: matches counted up
+        to the sample size (messages, their distinct conversations, titles). Otherwise: hits among
+        the first messages."""
+        limit = planning.SAMPLED_MATCHES
+        if not self.indexed:
+            return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM (SELECT id, content FROM message LIMIT {limit}) "
+                    f"AS m WHERE {self.in_message}")
+        return (f"SELECT m.n AS n, m.c AS c, t.n AS t FROM "
+                f"(SELECT count(*) AS n, count(DISTINCT conversation_id) AS c FROM ({self.message_hits} "
+                f"LIMIT {limit}) AS hits) AS m, "
+                f"(SELECT count(*) AS n FROM ({self.title_hits} LIMIT {limit}) AS hits) AS t")
 
-def _indexed_sample(message_hits: str, title_hits: str) -> str:
-    """Matches counted up to the sample size: messages (and their distinct conversations), titles."""
-    return (f"SELECT m.n AS n, m.c AS c, t.n AS t FROM "
-            f"(SELECT count(*) AS n, count(DISTINCT conversation_id) AS c FROM ({message_hits} "
-            f"LIMIT {planning.SAMPLED_MATCHES}) AS hits) AS m, "
-            f"(SELECT count(*) AS n FROM ({title_hits} LIMIT {planning.SAMPLED_MATCHES}) AS hits) AS t")
 
-
-def _head_sample(first_messages: str, has_word: str) -> str:
-    """Hits among the first `planning.SAMPLED_MATCHES` messages, for a word the index cannot serve."""
-    return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM ({first_messages} LIMIT {planning.SAMPLED_MATCHES}) AS head "
-            f"WHERE {has_word}")
-
-
-def _sqlite_word(key: str, word: str) -> WordSql:
+def _sqlite_word(key: str, word: str, indexed: bool) -> WordSql:
     folded = fold(word)
-    indexed = len(folded) >= planning.MIN_INDEXED_CHARS
     if indexed:
         condition, pattern = f"MATCH :{key}_index", fts_phrase(folded)
     else:
         condition, pattern = f"LIKE :{key}_index ESCAPE '\\'", like_pattern(folded)
-    message_hits = ("SELECT m.conversation_id FROM message_fts JOIN message m ON m.id = message_fts.rowid "
-                    f"WHERE message_fts.body {condition}")
-    title_hits = f"SELECT conversation_id FROM conversation_fts WHERE conversation_fts.body {condition}"
     return WordSql(
-        message_hits=message_hits, title_hits=title_hits,
+        message_hits=("SELECT m.conversation_id FROM message_fts JOIN message m ON m.id = message_fts.rowid "
+                      f"WHERE message_fts.body {condition}"),
+        title_hits=f"SELECT conversation_id FROM conversation_fts WHERE conversation_fts.body {condition}",
         # instr() keeps SQLite from answering these through the index: they check one row each
         in_message=f"instr((SELECT body FROM message_fts WHERE rowid = m.id), :{key}) > 0",
         in_title=f"instr(rc_fold(c.title), :{key}) > 0",
-        sample=(_indexed_sample(message_hits, title_hits) if indexed
-                else _head_sample("SELECT body FROM message_fts", f"instr(head.body, :{key}) > 0")),
         indexed=indexed, params={key: folded, f"{key}_index": pattern})
 
 
-def _postgres_word(key: str, word: str) -> WordSql:
+def _postgres_word(key: str, word: str, indexed: bool) -> WordSql:
     condition = f"LIKE rc_fold(:{key}_index) ESCAPE '\\'"
-    message_hits = f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition}"
-    title_hits = f"SELECT id FROM conversation WHERE rc_fold(title) {condition}"
-    indexed = len(fold(word)) >= planning.MIN_INDEXED_CHARS
     return WordSql(
-        message_hits=message_hits, title_hits=title_hits,
+        message_hits=f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition}",
+        title_hits=f"SELECT id FROM conversation WHERE rc_fold(title) {condition}",
         in_message=f"strpos(rc_fold(m.content), rc_fold(:{key})) > 0",
         in_title=f"strpos(rc_fold(c.title), rc_fold(:{key})) > 0",
-        sample=(_indexed_sample(message_hits, title_hits) if indexed else _head_sample(
-            "SELECT content FROM message", f"strpos(rc_fold(head.content), rc_fold(:{key})) > 0")),
         indexed=indexed, params={key: word, f"{key}_index": like_pattern(word)})
 
 
 def word_sql(words: list[str]) -> list[WordSql]:
     per_word = _sqlite_word if db.engine.dialect.name == "sqlite" else _postgres_word
-    return [per_word(f"w{i}", word) for i, word in enumerate(words)]
+    return [per_word(f"w{i}", word, len(fold(word)) >= planning.MIN_INDEXED_CHARS) for i, word in enumerate(words)]
 
 
 def _params(words: list[WordSql]) -> dict[str, Any]:
