@@ -18,7 +18,9 @@ import gevent
 import pytest
 import requests
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 
+from routerchat import accounts
 from routerchat.config import normalize_database_url
 from routerchat.database import register_search_functions
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
@@ -56,6 +58,17 @@ def _fresh_fake(request):
     fake.reset()
     yield
     settle(fake)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request, monkeypatch):
+    """Passwords hashed in this process (accounts the tests add) use argon2's cheapest settings:
+    at the production cost every hash and login took ~0.1 s of CPU, about a minute of the suite.
+    A hash carries its own settings, so servers the tests start verify these cheaply too; they
+    still hash at full cost. Tests marked `production_password_cost` see the real hasher."""
+    if request.node.get_closest_marker("production_password_cost") is None:
+        monkeypatch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
 
 
 def settle(fake: FakeOpenRouter) -> None:

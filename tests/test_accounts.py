@@ -48,9 +48,11 @@ def test_bad_passwords_are_400(password):
     assert error.value.status == 400
 
 
+@pytest.mark.production_password_cost
 def test_passwords_are_stored_as_salted_argon2_hashes():
     first, second = accounts.hash_password(PASSWORD), accounts.hash_password(PASSWORD)
     assert first.startswith("$argon2id$") and PASSWORD not in first and first != second
+    assert "$m=65536,t=3,p=4$" in first  # RFC 9106's low-memory choice: 64 MiB, 3 passes, 4 lanes
     assert accounts.password_matches(first, PASSWORD)
     assert not accounts.password_matches(first, PASSWORD + "!")
     assert not accounts.password_matches("not a hash", PASSWORD)
