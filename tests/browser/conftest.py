@@ -10,6 +10,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """A page sees only the HTTP API, and the API tests run that on every database, so a browser
+    test runs on the default (SQLite) pass alone: each one on PostgreSQL too cost a minute of CPU
+    and tested nothing new. Tests marked `every_database` run on both: a page that shows what
+    database-specific SQL made (search), and end-to-end checks of a streaming answer."""
+    def other_database(item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return callspec is not None and callspec.params.get("database_url", "sqlite") != "sqlite"
+    dropped = {item for item in items if item.get_closest_marker("browser") and other_database(item)
+               and not item.get_closest_marker("every_database")}
+    if dropped:
+        config.hook.pytest_deselected(items=list(dropped))
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

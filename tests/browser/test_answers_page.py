@@ -45,6 +45,7 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
     assert not fake.chat_requests(stream=True)[-1].disconnected
 
 
+@pytest.mark.every_database
 def test_reload_mid_answer_re_attaches_and_the_answer_continues(page, fake, api):
     fake.stream_plans.append(fo.stream_tokens(SLOW, delay=0.08))
     send(page, "Keep going")

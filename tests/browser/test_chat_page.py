@@ -9,6 +9,7 @@ from tests.conftest import Api, wait_for
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
 
+@pytest.mark.every_database
 def test_a_message_streams_in_token_by_token(page, fake):
     fake.stream_plans.append(fo.stream_tokens([f" part{i}" for i in range(30)], delay=0.08))
     send(page, "Stream to me")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import Api
 
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
+pytestmark = [pytest.mark.browser, pytest.mark.every_database, pytest.mark.usefixtures("default_presets")]
 
 
 def test_search_box_filters_highlights_and_escape_clears(open_page, app_server, tmp_path):
