@@ -277,13 +277,15 @@ def _stored_status(message_id: int) -> str | None:
     return db.session.scalar(select(Message.status).where(Message.id == message_id))
 
 
-def stop_orphans(message_ids: list[int]) -> None:
+def stop_orphans(message_ids: list[int], text_seen: str = "") -> None:
     """Answers the database shows running that no process runs any more (their process died, or
-    could not store their end): stored as stopped, with the text they have."""
-    if not message_ids:
-        return
-    db.session.execute(update(Message).where(Message.id.in_(message_ids), Message.status == "streaming")
-                       .values(status="stopped"))
+    could not store their end): stored as stopped, with the text they have, or with `text_seen`
+    where that is longer (a follower was relayed text its owner died before storing)."""
+    for message_id in message_ids:
+        stored = db.session.scalar(select(Message.content).where(Message.id == message_id))
+        kept = {"content": text_seen} if stored is not None and len(text_seen) > len(stored) else {}
+        db.session.execute(update(Message).where(Message.id == message_id, Message.status == "streaming")
+                           .values(status="stopped", **kept))
     db.session.commit()
 
 

@@ -52,10 +52,10 @@ class RemoteAnswer(answers.Answer):
     """This process's copy of an answer running in another process."""
 
     received: int = 0  # characters so far
-    heard: bool = False
+    pieces_heard: int = 0  # from the owner: a live owner answers every follow request
 
     def piece(self, offset: int, content: str) -> None:
-        self.heard = True
+        self.pieces_heard += 1
         if offset <= self.received < offset + len(content):
             self.publish(content[self.received - offset:])
             self.received = offset + len(content)
@@ -163,32 +163,51 @@ def follow_remote(app: Flask, conversation_id: str, message_id: int) -> answers.
     if remote is None:
         remote = _followed[message_id] = RemoteAnswer(message_id=message_id, conversation_id=conversation_id,
                                                       model="", history=[])
-        gevent.spawn(_settle_if_owner_silent, app, remote)
+        gevent.spawn(_watch_owner, app, remote)
     _send(app, {"op": "follow", "m": message_id})
     return remote
 
 
-def _settle_if_owner_silent(app: Flask, remote: RemoteAnswer) -> None:
-    """No word from the owner: the answer ended meanwhile (serve the stored row), or no process
-    runs it any more (its process died, or could not store its end). After asking OWNER_ASKS
-    times, such an orphan is stored as stopped with the text it has, instead of followed for ever."""
-    for ask in range(1, OWNER_ASKS + 1):
+def _watch_owner(app: Flask, remote: RemoteAnswer) -> None:
+    """Until the answer ends: whenever the owner has been silent for OWNER_SILENT_SECONDS, see
+    whether the answer ended meanwhile (then serve the stored row) and ask again. A live owner
+    answers every ask, even while its model is silent, so OWNER_ASKS unanswered asks in a row mean
+    no process runs the answer any more (its process died, before or during the relay, or could not
+    store its end): the row is stored as stopped, with the text it has or the follower was sent."""
+    unanswered = 0
+    while True:
+        heard = remote.pieces_heard
         gevent.sleep(OWNER_SILENT_SECONDS)
-        if remote.heard or remote.final is not None:
+        if remote.final is not None:
             return
-        with app.app_context():
-            if ask == OWNER_ASKS:
-                answers.stop_orphans([remote.message_id])
-            message = db.session.get(Message, remote.message_id)
-            ended = message is None or message.status != "streaming"
-            if message is not None and ended:
-                remote.piece(0, message.content)
-            db.session.close()
-        if ended:
+        if remote.pieces_heard != heard:
+            unanswered = 0
+            continue
+        unanswered += 1
+        final = _stored_end(app, remote, orphaned=unanswered == OWNER_ASKS)
+        if final is not None:
             _followed.pop(remote.message_id, None)
-            remote.end(answers.final_event(message) if message is not None else answers.DELETED_EVENT)
+            remote.end(final)
             return
         _send(app, {"op": "follow", "m": remote.message_id})
+
+
+def _stored_end(app: Flask, remote: RemoteAnswer, orphaned: bool) -> dict[str, Any] | None:
+    """The answer's end as the database has it (its text is served first), or None while the
+    database still shows it running; an orphan is stored as stopped first."""
+    with app.app_context():
+        try:
+            if orphaned:
+                answers.stop_orphans([remote.message_id], text_seen=remote.text)
+            message = db.session.get(Message, remote.message_id)
+            if message is None:
+                return answers.DELETED_EVENT
+            if message.status == "streaming":
+                return None
+            remote.piece(0, message.content)
+            return answers.final_event(message)
+        finally:
+            db.session.close()
 
 
 def stop_remote(app: Flask, conversation_id: str, wait_seconds: float) -> bool:

@@ -1,6 +1,7 @@
 """Answers that outlive the page: generation belongs to the server, responses only follow it.
 Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
 import json
+import time
 from collections.abc import Iterator
 
 import gevent
@@ -40,6 +41,18 @@ def read_events(response: Events, stop_after_chunks: int | None = None) -> list[
             events.append(json.loads(line[6:]))
             if stop_after_chunks and sum(e["type"] == "chunk" for e in events) >= stop_after_chunks:
                 break
+    return events
+
+
+def read_events_for(response: Events, seconds: float) -> list[dict]:
+    """The events that arrive within `seconds` (the server's pings keep the lines coming)."""
+    deadline = time.monotonic() + seconds
+    events = []
+    for line in response.lines:
+        if line.startswith("data: "):
+            events.append(json.loads(line[6:]))
+        if time.monotonic() > deadline:
+            break
     return events
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests import fake_openrouter as fo
 from tests.conftest import Api, gunicorn_server, in_process_app, wait_for
-from tests.test_answers import LONG, Events, open_chat, read_events, stored_answer
+from tests.test_answers import LONG, Events, open_chat, read_events, read_events_for, stored_answer
 
 
 @pytest.fixture
@@ -87,13 +87,7 @@ def test_installs_in_other_schemas_of_one_database_never_follow_each_others_answ
 
     follower = Events(mine.session.get(f"{mine.base_url}/conversation/{conversation_id}/stream",
                                        stream=True, timeout=10))
-    deadline = time.monotonic() + 3  # past OWNER_SILENT_SECONDS: a relay from "theirs" would be in by then
-    received = []
-    for line in follower.lines:
-        if line.startswith("data: "):
-            received.append(json.loads(line[6:]))
-        if time.monotonic() > deadline:
-            break
+    received = read_events_for(follower, 3)  # past OWNER_SILENT_SECONDS: a relay from "theirs" would be in by then
     follower.close()
     response.close()
     assert not any("secret" in json.dumps(event) for event in received), received
@@ -114,6 +108,33 @@ def test_an_answer_no_process_runs_any_more_ends_as_stopped_for_its_follower(
     assert events[-1]["type"] == "error" and events[-1]["stopped"] is True
     assert time.monotonic() - started < 15
     assert stored_answer(server, conversation_id)["status"] == "stopped"
+
+
+def test_an_owner_that_dies_mid_answer_leaves_its_follower_the_text_so_far_as_stopped(launch, database_url, fake):
+    """The owner's process died after its follower had heard from it. While the owner lives, a
+    silent model never makes the follower give up; once the owner is gone, the follower stops
+    waiting and the row keeps the text the follower was sent, though the owner never stored it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one process: see test_answers.py")
+    owner_server = launch(ANSWER_FLUSH_SECONDS="60")  # the owner stores no text before it dies
+    owner, other = Api(owner_server.url), Api(launch().url)
+    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=60, comments=True))
+    response, first = open_chat(owner)
+    seen = ""
+    while seen != " one two":
+        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
+    conversation_id = first["conversation_id"]
+    follower = Events(other.session.get(f"{other.base_url}/conversation/{conversation_id}/stream",
+                                        stream=True, timeout=30))
+    # Longer than OWNER_ASKS * OWNER_SILENT_SECONDS of silence from the model: the owner still answers.
+    assert read_events_for(follower, 7.5) == [{"type": "chunk", "content": " one two"}]
+
+    owner_server.process.kill()
+    events = read_events_for(follower, 15)  # it ends after OWNER_ASKS unanswered asks, about 6 s
+    assert events and events[-1]["type"] == "error" and events[-1]["stopped"] is True, events
+    assert not any(e["type"] == "chunk" for e in events), events
+    stored = stored_answer(other, conversation_id)
+    assert stored["status"] == "stopped" and stored["content"] == " one two"
 
 
 def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_id: int, content: str) -> str:
