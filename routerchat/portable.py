@@ -4,6 +4,11 @@ Reading is strict and all-or-nothing: anything malformed (including text no data
 NUL, lone surrogates) raises ArchiveError with a plain-words reason, and the caller imports
 nothing. A conversation that is well formed but has nothing to import (no question or answer
 with text) is skipped, and said so.
+
+routerchat's JSON holds each conversation's active branch as `messages` (what the page shows)
+and every other version of its messages as `other_versions`, linked by `id` and `parent_id`, so
+an export imports back with nothing lost. A conversation is read as a tree of entries, parents
+first; a file without `other_versions` (or ChatGPT's current branch) is a tree of one branch.
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from .text_safety import MAX_JSON_DEPTH, json_problem
 
@@ -36,6 +41,16 @@ class Entry:
     status: str = "complete"
     error: str | None = None
     usage: dict[str, Any] | None = None
+    key: int = 0  # the entry's id within its conversation; parent_key names an earlier entry
+    parent_key: int | None = None
+    on_branch: bool = True  # on the active branch (False: another version)
+
+
+def _chained(entries: list[Entry]) -> list[Entry]:
+    """Entries read as one branch: each follows the one before it."""
+    for n, entry in enumerate(entries):
+        entry.key, entry.parent_key = n, n - 1 if n else None
+    return entries
 
 
 @dataclass
@@ -93,10 +108,71 @@ def _routerchat_conversation(item: object, n: int) -> Archived:
         raise ArchiveError(f"In the export, {where} is not an object with a list of messages.")
     created = _timestamp(item.get("created_at"), where)
     conversation = Archived(_title(item.get("title")), created)
-    for m, message in enumerate(item["messages"], 1):
-        conversation.entries.append(_routerchat_entry(message, f"{where}, message {m}"))
-    conversation.entries = [e for e in conversation.entries if e.content or e.role == "assistant"]
+    branch = [_routerchat_entry(message, f"{where}, message {m}") for m, message in enumerate(item["messages"], 1)]
+    others = item.get("other_versions")
+    if others is None:
+        conversation.entries = _chained([e for e in branch if e.content or e.role == "assistant"])
+        return conversation
+    if not isinstance(others, list):
+        raise ArchiveError(f"In the export, the other versions of {where} are not a list.")
+    for m, (entry, message) in enumerate(zip(branch, item["messages"], strict=True), 1):
+        _link(entry, message, f"{where}, message {m}")
+    for v, message in enumerate(others, 1):
+        entry = _routerchat_entry(message, f"{where}, other version {v}")
+        _link(entry, message, f"{where}, other version {v}")
+        entry.on_branch = False
+        branch.append(entry)
+    conversation.entries = version_tree(branch, where)
     return conversation
+
+
+def _link(entry: Entry, message: dict[str, Any], where: str) -> None:
+    """The entry's place in the tree: its `id` and `parent_id` (null for a first message)."""
+    key, parent_key = message.get("id"), message.get("parent_id")
+    if not _is_whole_number(key) or not (parent_key is None or _is_whole_number(parent_key)):
+        raise ArchiveError(f"In the export, {where} needs a whole-number id and parent_id (null at the start), "
+                           "as the file has other versions.")
+    entry.key, entry.parent_key = key, parent_key
+
+
+def _is_whole_number(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def version_tree(entries: list[Entry], where: str) -> list[Entry]:
+    """The entries parents first, checked: unique ids, every parent in the conversation, no cycle,
+    and the active branch (`on_branch`, in order) one path down from the start."""
+    by_key: dict[int, Entry] = {}
+    for entry in entries:
+        if entry.key in by_key:
+            raise ArchiveError(f"In the export, {where} has two messages with id {entry.key}.")
+        by_key[entry.key] = entry
+    branch = [e for e in entries if e.on_branch]
+    if [e.parent_key for e in branch] != [None, *[e.key for e in branch]][:len(branch)]:
+        raise ArchiveError(f"In the export, the messages of {where} are not one branch from its start "
+                           "(each message's parent_id must be the id of the one before it).")
+    ordered: list[Entry] = []
+    placed: set[int] = set()
+    for entry in entries:
+        path: list[Entry] = []  # from this entry up to the first one already placed
+        on_path: set[int] = set()
+        current: Entry | None = entry
+        while current is not None and current.key not in placed:
+            if current.key in on_path:
+                raise ArchiveError(f"In the export, the messages of {where} form a cycle.")
+            path.append(current)
+            on_path.add(current.key)
+            if current.parent_key is None:
+                current = None
+            elif current.parent_key not in by_key:
+                raise ArchiveError(f"In the export, a message of {where} has a parent_id ({current.parent_key}) "
+                                   "that is not in it.")
+            else:
+                current = by_key[current.parent_key]
+        for ancestor in reversed(path):
+            placed.add(ancestor.key)
+            ordered.append(ancestor)
+    return ordered
 
 
 def _routerchat_entry(message: object, where: str) -> Entry:
@@ -131,6 +207,7 @@ def _chatgpt_conversation(item: dict[str, Any], n: int) -> Archived:
         if entry is not None:
             conversation.entries.append(entry)
             last = entry.created_at
+    _chained(conversation.entries)
     return conversation
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,15 @@ EXPORT_BATCH = 100
 
 def archive_of(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {**archive_header(iso(utcnow())), "conversations": items}
+
+
+def exported(conversation: Conversation) -> dict[str, Any]:
+    """A conversation as routerchat's JSON holds it: the active branch as `messages` (as
+    `GET /conversation/<id>` shows it), and every other version of its messages."""
+    shown = conversations.detail(conversation)
+    on_branch = {message["id"] for message in shown["messages"]}
+    others = [m.to_dict() for m in sorted(conversation.messages, key=lambda m: m.id) if m.id not in on_branch]
+    return {**shown, "other_versions": others}
 
 
 def export_chunks() -> Iterator[str]:
@@ -37,7 +46,7 @@ def export_chunks() -> Iterator[str]:
         if after is not None:
             query = query.where(db.tuple_(Conversation.created_at, Conversation.id) > after)
         batch = list(db.session.scalars(query))
-        pieces = [json.dumps(conversations.detail(c), ensure_ascii=False) for c in batch]
+        pieces = [json.dumps(exported(c), ensure_ascii=False) for c in batch]
         after = (batch[-1].created_at, batch[-1].id) if batch else None
         db.session.close()
         for piece in pieces:
@@ -50,7 +59,9 @@ def export_chunks() -> Iterator[str]:
 
 def import_archive(archived: list[Archived]) -> int:
     """Store the conversations as new ones of the current account (titles kept as the user's),
-    in one transaction."""
+    in one transaction. The archive's active branch is chosen now; its other versions count as
+    chosen when they were written (and never later than now), so the same branch shows."""
+    now = utcnow()
     try:
         for item in archived:
             conversation = Conversation(id=new_id(), account_id=conversations.current_owner(),
@@ -58,12 +69,16 @@ def import_archive(archived: list[Archived]) -> int:
                                         created_at=item.created_at,
                                         updated_at=max([item.created_at] + [e.created_at for e in item.entries]))
             db.session.add(conversation)
-            previous = None  # each message follows the one before it: one branch
+            stored: dict[int, Message] = {}  # by the archive's key; parents come first
             for entry in item.entries:
-                previous = Message(conversation_id=conversation.id, parent=previous, role=entry.role,
-                                   content=entry.content, model=entry.model, status=entry.status, error=entry.error,
-                                   created_at=entry.created_at, **conversations.usage_columns(entry.usage))
-                db.session.add(previous)
+                stored[entry.key] = Message(
+                    conversation_id=conversation.id,
+                    parent=stored[entry.parent_key] if entry.parent_key is not None else None,
+                    role=entry.role, content=entry.content, model=entry.model, status=entry.status,
+                    error=entry.error, created_at=entry.created_at,
+                    selected_at=now if entry.on_branch else min(entry.created_at, now - timedelta(seconds=1)),
+                    **conversations.usage_columns(entry.usage))
+                db.session.add(stored[entry.key])
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from routerchat import conversations as conversation_store
+from routerchat.extensions import db
 from routerchat.portable import ArchiveError, chatgpt_branch, read_archive, to_markdown
-from tests.conftest import store_exchange
+from tests.conftest import store_conversation, store_exchange
 
 CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.json").read_text())
 
@@ -52,6 +54,54 @@ def test_markdown_names_who_said_what():
     assert "## Assistant (x/y)" in text and "> The model's provider returned an error." in text
 
 
+def _message(key: int, parent: int | None, role: str, text: str) -> dict:
+    return {"id": key, "parent_id": parent, "role": role, "content": text, "created_at": "2026-01-01T00:00:00Z"}
+
+
+def _archive(messages: list[dict], others: list[dict]) -> dict:
+    return {"format": "routerchat", "version": 1, "conversations": [
+        {"title": "Tree", "created_at": "2026-01-01T00:00:00Z", "messages": messages, "other_versions": others}]}
+
+
+BRANCH = [_message(1, None, "user", "Q"), _message(5, 1, "assistant", "A, second try")]
+
+
+def test_other_versions_are_read_parents_first_beside_the_active_branch():
+    others = [_message(4, 3, "assistant", "A2"), _message(3, 2, "user", "Q2"), _message(2, 1, "assistant", "A")]
+    [tree], skipped = read_archive(_archive(BRANCH, others))
+    assert skipped == []
+    assert [(e.key, e.parent_key, e.on_branch) for e in tree.entries] == [
+        (1, None, True), (5, 1, True), (2, 1, False), (3, 2, False), (4, 3, False)]
+
+
+def test_a_file_without_other_versions_is_one_branch():
+    archive = _archive(BRANCH, [])
+    del archive["conversations"][0]["other_versions"]
+    [tree], _ = read_archive(archive)
+    assert [(e.key, e.parent_key, e.on_branch) for e in tree.entries] == [(0, None, True), (1, 0, True)]
+
+
+BAD_TREES = [
+    ("two messages with one id", BRANCH, [_message(5, 1, "assistant", "again")], "two messages with id 5"),
+    ("a parent not in the file", BRANCH, [_message(2, 9, "assistant", "lost")], "parent_id (9)"),
+    ("a cycle", BRANCH, [_message(2, 3, "user", "x"), _message(3, 2, "assistant", "y")], "cycle"),
+    ("a branch that skips", [_message(1, None, "user", "Q"), _message(5, 2, "assistant", "A")],
+     [_message(2, 1, "assistant", "B")], "not one branch"),
+    ("a branch that starts below the start", [_message(1, 2, "user", "Q")], [_message(2, None, "user", "P")],
+     "not one branch"),
+    ("an id that is not a number", BRANCH, [{**_message(2, 1, "assistant", "x"), "id": "2"}], "whole-number id"),
+    ("a branch message without an id", [{**BRANCH[0], "id": None}], [], "whole-number id"),
+    ("other versions that are not a list", BRANCH, {"2": _message(2, 1, "assistant", "x")}, "not a list"),
+]
+
+
+@pytest.mark.parametrize("name,messages,others,words", BAD_TREES, ids=[b[0] for b in BAD_TREES])
+def test_bad_version_trees_are_refused(name, messages, others, words):
+    with pytest.raises(ArchiveError) as error:
+        read_archive(_archive(messages, others))
+    assert words in str(error.value)
+
+
 # --- routes ----------------------------------------------------------------------------------------
 
 
@@ -90,6 +140,28 @@ def test_json_export_imports_back_as_a_new_conversation(client, conversation_id)
     keep = ("role", "content", "model", "status", "usage", "created_at")
     assert [{k: m[k] for k in keep} for m in imported["messages"]] == \
            [{k: m[k] for k in keep} for m in original["messages"]]
+
+
+def test_every_version_survives_export_and_import(app, client):
+    """Q1 → A1 → Q2 → A2, then a second answer beside A1 (shown now): the import shows the same
+    branch, and switching back to A1 shows Q2 and A2 below it."""
+    stored = store_conversation(app, ("Q1", "A1"), ("Q2", "A2"), title="Branches", title_source="user")
+    with app.app_context():
+        conversation_store.add_message(stored.id, "assistant", "A1, second try", parent_id=stored.questions[0])
+        db.session.commit()
+    exported = client.get(f"/conversation/{stored.id}/export?format=json").get_json()
+    assert [m["content"] for m in exported["conversations"][0]["other_versions"]] == ["A1", "Q2", "A2"]
+    assert client.post("/import", json=exported).get_json() == {"imported": 1, "skipped": []}
+    copy_id = next(c["id"] for c in client.get("/conversations?limit=200").get_json()["conversations"]
+                   if c["title"] == "Branches" and c["id"] != stored.id)
+
+    def shown(conversation_id):
+        return [(m["content"], m["version"], m["versions"])
+                for m in client.get(f"/conversation/{conversation_id}").get_json()["messages"]]
+    assert shown(copy_id) == shown(stored.id) == [("Q1", 1, 1), ("A1, second try", 2, 2)]
+    first_answer = client.get(f"/conversation/{copy_id}").get_json()["messages"][1]["siblings"][0]
+    assert client.post(f"/conversation/{copy_id}/branch", json={"message_id": first_answer}).status_code == 200
+    assert shown(copy_id) == [("Q1", 1, 1), ("A1", 1, 2), ("Q2", 1, 1), ("A2", 1, 1)]
 
 
 def test_export_of_everything_is_one_json_document(client, conversation_id):

@@ -23,7 +23,7 @@ def export_conversation(conversation_id: str) -> Response:
     chosen = request.args.get("format", "md")
     if chosen not in ("md", "json"):
         raise ApiError(400, "format must be md (Markdown) or json.")
-    conversation = conversations.detail(conversations.get_or_404(conversation_id))
+    conversation = transfer.exported(conversations.get_or_404(conversation_id))
     if chosen == "md":
         body, mimetype = portable.to_markdown(conversation), "text/markdown"
     else:
