@@ -16,7 +16,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from .text_safety import MAX_JSON_DEPTH, json_problem
 
@@ -26,6 +26,7 @@ IMPORT_STATUSES = {"complete", "stopped", "error"}
 ROLES = {"user", "assistant"}
 TITLE_MAX_CHARS = 100
 UNTITLED = "Imported conversation"
+K = TypeVar("K", int, str)  # a message's key: routerchat's ids, ChatGPT's node ids
 
 
 class ArchiveError(ValueError):
@@ -151,27 +152,28 @@ def version_tree(entries: list[Entry], where: str) -> list[Entry]:
     if [e.parent_key for e in branch] != [None, *[e.key for e in branch]][:len(branch)]:
         raise ArchiveError(f"In the export, the messages of {where} are not one branch from its start "
                            "(each message's parent_id must be the id of the one before it).")
-    ordered: list[Entry] = []
-    placed: set[int] = set()
-    for entry in entries:
-        path: list[Entry] = []  # from this entry up to the first one already placed
-        on_path: set[int] = set()
-        current: Entry | None = entry
-        while current is not None and current.key not in placed:
-            if current.key in on_path:
-                raise ArchiveError(f"In the export, the messages of {where} form a cycle.")
+    return [by_key[key] for key in parents_first({e.key: e.parent_key for e in entries}, "the export", where)]
+
+
+def parents_first(parent_of: dict[K, K | None], source: str, where: str) -> list[K]:
+    """The keys in an order where each comes after its parent; a parent that is not there, or a
+    cycle, refuses the file."""
+    placed: set[K] = set()
+    ordered: list[K] = []
+    for key in parent_of:
+        path: list[K] = []  # from this key up to the first one already placed
+        on_path: set[K] = set()
+        current: K | None = key
+        while current is not None and current not in placed:
+            if current in on_path:
+                raise ArchiveError(f"In {source}, the messages of {where} form a cycle.")
+            if current not in parent_of:
+                raise ArchiveError(f"In {source}, {where} refers to a missing message ({str(current)[:40]}).")
             path.append(current)
-            on_path.add(current.key)
-            if current.parent_key is None:
-                current = None
-            elif current.parent_key not in by_key:
-                raise ArchiveError(f"In the export, a message of {where} has a parent_id ({current.parent_key}) "
-                                   "that is not in it.")
-            else:
-                current = by_key[current.parent_key]
-        for ancestor in reversed(path):
-            placed.add(ancestor.key)
-            ordered.append(ancestor)
+            on_path.add(current)
+            current = parent_of[current]
+        placed.update(path)
+        ordered.extend(reversed(path))
     return ordered
 
 
@@ -195,39 +197,53 @@ def _from_chatgpt(items: list[dict[str, Any]]) -> tuple[list[Archived], list[dic
 
 
 def _chatgpt_conversation(item: dict[str, Any], n: int) -> Archived:
+    """Every branch of the conversation, the one the user last saw (`current_node`) shown.
+    Messages left out (system, hidden, tool, empty) pass their place to their children."""
     where = f"conversation {n}"
     mapping = item.get("mapping")
     if not isinstance(mapping, dict):
         raise ArchiveError(f"In the ChatGPT export, {where} has no message tree (mapping).")
     created = _epoch(item.get("create_time"), where) or datetime(1970, 1, 1)
     conversation = Archived(_title(item.get("title")), created)
-    last = created
-    for node in chatgpt_branch(mapping, item.get("current_node"), where):
-        entry = _chatgpt_entry(node.get("message"), where, after=last)
+    parent_of = _chatgpt_parents(mapping, where)
+    order = parents_first(parent_of, "the ChatGPT export", where)
+    branch = set(chatgpt_branch(parent_of, item.get("current_node"), where))
+    kept: dict[str, Entry] = {}
+    kept_above: dict[str, str | None] = {}  # each node's nearest kept ancestor, or itself when kept
+    for node_id in order:
+        parent = parent_of[node_id]
+        above = kept_above[parent] if parent is not None else None
+        entry = _chatgpt_entry(mapping[node_id].get("message"), where,
+                               after=kept[above].created_at if above is not None else created)
         if entry is not None:
-            conversation.entries.append(entry)
-            last = entry.created_at
-    _chained(conversation.entries)
+            entry.key, entry.on_branch = len(kept), node_id in branch
+            entry.parent_key = kept[above].key if above is not None else None
+            kept[node_id] = entry
+        kept_above[node_id] = node_id if entry is not None else above
+    conversation.entries = list(kept.values())
     return conversation
 
 
-def chatgpt_branch(mapping: dict[str, Any], current_node: object,
-                   where: str = "the conversation") -> list[dict[str, Any]]:
-    """The nodes from the root to `current_node` (the branch the user last saw), following `parent`."""
-    if not isinstance(current_node, str) or current_node not in mapping:
-        raise ArchiveError(f"In the ChatGPT export, {where} points to a message that is not in it (current_node).")
-    branch: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    node_id: object = current_node
-    while node_id is not None:
-        if not isinstance(node_id, str) or node_id not in mapping or not isinstance(mapping[node_id], dict):
+def _chatgpt_parents(mapping: dict[str, Any], where: str) -> dict[str, str | None]:
+    parent_of: dict[str, str | None] = {}
+    for node_id, node in mapping.items():
+        parent = node.get("parent") if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not (parent is None or isinstance(parent, str)):
             raise ArchiveError(f"In the ChatGPT export, {where} refers to a missing message ({str(node_id)[:40]}).")
-        if node_id in seen:
-            raise ArchiveError(f"In the ChatGPT export, the messages of {where} form a cycle.")
-        seen.add(node_id)
-        branch.append(mapping[node_id])
-        node_id = mapping[node_id].get("parent")
-    return branch[::-1]
+        parent_of[node_id] = parent
+    return parent_of
+
+
+def chatgpt_branch(parent_of: dict[str, str | None], current_node: object, where: str) -> list[str]:
+    """The node ids from `current_node` (the message the user last saw) up to the root."""
+    if not isinstance(current_node, str) or current_node not in parent_of:
+        raise ArchiveError(f"In the ChatGPT export, {where} points to a message that is not in it (current_node).")
+    branch: list[str] = []
+    node_id: str | None = current_node
+    while node_id is not None:
+        branch.append(node_id)
+        node_id = parent_of[node_id]  # parents_first refused missing parents and cycles before
+    return branch
 
 
 def _chatgpt_entry(message: object, where: str, after: datetime) -> Entry | None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from routerchat import conversations as conversation_store
 from routerchat.extensions import db
-from routerchat.portable import ArchiveError, chatgpt_branch, read_archive, to_markdown
+from routerchat.portable import ArchiveError, read_archive, to_markdown
 from tests.conftest import store_conversation, store_exchange
 
 CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.json").read_text())
@@ -17,31 +17,40 @@ CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.js
 # --- pure -----------------------------------------------------------------------------------------
 
 
-def test_chatgpt_export_follows_current_node_back_to_the_root():
+def test_chatgpt_export_keeps_every_branch_and_shows_current_node():
     archived, skipped = read_archive(copy.deepcopy(CHATGPT))
     assert [c.title for c in archived] == ["Eggless Banana Bread", "Квантовая запутанность"]
     assert skipped == [{"title": "New chat", "why": "It has no question or answer with text."}]
     bread = archived[0]
-    assert [(e.role, e.content) for e in bread.entries] == [
+    shown = [e for e in bread.entries if e.on_branch]
+    assert [(e.role, e.content) for e in shown] == [
         ("user", "How do I make eggless banana bread?"),
         ("assistant", "Mash 3 ripe bananas, mix with oil and sugar…"),
         ("user", "[attachment not imported]\n\nCan I add walnuts? Here is my photo."),
         ("assistant", "Yes — fold in ½ cup of chopped walnuts."),
-    ]  # the edited question's other branch, the hidden system message and the tool call are left out
-    assert [e.model for e in bread.entries] == [None, "gpt-4o", None, "gpt-4o"]
+    ]  # the hidden system message and the tool call are left out
+    assert [e.model for e in shown] == [None, "gpt-4o", None, "gpt-4o"]
+    assert [e.parent_key for e in shown] == [None] + [e.key for e in shown[:-1]]
+    question, answer = [e for e in bread.entries if not e.on_branch]  # before the question was edited
+    assert (question.content, question.parent_key) == ("Can I use butter?", shown[1].key)
+    assert (answer.content, answer.parent_key) == ("Yes, melted butter works.", question.key)
     assert bread.entries[0].created_at.isoformat() == "2024-04-24T23:06:40.500000"
-    times = [e.created_at for e in bread.entries]
+    times = [e.created_at for e in shown]
     assert times == sorted(times)
 
 
-def test_chatgpt_cycles_and_missing_nodes_are_refused():
-    mapping = {"a": {"id": "a", "parent": "b", "message": None}, "b": {"id": "b", "parent": "a", "message": None}}
-    with pytest.raises(ArchiveError, match="cycle"):
-        chatgpt_branch(mapping, "a")
-    with pytest.raises(ArchiveError, match="missing"):
-        chatgpt_branch({"a": {"id": "a", "parent": "gone"}}, "a")
-    with pytest.raises(ArchiveError, match="current_node"):
-        chatgpt_branch({"a": {"id": "a", "parent": None}}, "nowhere")
+@pytest.mark.parametrize("mapping,current_node,words", [
+    ({"a": {"id": "a", "parent": "b", "message": None}, "b": {"id": "b", "parent": "a", "message": None}}, "a",
+     "cycle"),
+    ({"a": {"id": "a", "parent": None}, "b": {"id": "b", "parent": "b"}}, "a", "cycle"),  # off the shown branch
+    ({"a": {"id": "a", "parent": "gone"}}, "a", "missing message (gone)"),
+    ({"a": {"id": "a", "parent": 7}}, "a", "missing message (a)"),
+    ({"a": {"id": "a", "parent": None}}, "nowhere", "current_node"),
+])
+def test_chatgpt_cycles_and_missing_nodes_are_refused(mapping, current_node, words):
+    with pytest.raises(ArchiveError) as error:
+        read_archive([{"title": "t", "current_node": current_node, "mapping": mapping}])
+    assert words in str(error.value)
 
 
 def test_markdown_names_who_said_what():
@@ -83,7 +92,7 @@ def test_a_file_without_other_versions_is_one_branch():
 
 BAD_TREES = [
     ("two messages with one id", BRANCH, [_message(5, 1, "assistant", "again")], "two messages with id 5"),
-    ("a parent not in the file", BRANCH, [_message(2, 9, "assistant", "lost")], "parent_id (9)"),
+    ("a parent not in the file", BRANCH, [_message(2, 9, "assistant", "lost")], "missing message (9)"),
     ("a cycle", BRANCH, [_message(2, 3, "user", "x"), _message(3, 2, "assistant", "y")], "cycle"),
     ("a branch that skips", [_message(1, None, "user", "Q"), _message(5, 2, "assistant", "A")],
      [_message(2, 1, "assistant", "B")], "not one branch"),
@@ -182,12 +191,17 @@ def test_a_realistic_chatgpt_export_imports(client, db_engine):
     assert response.status_code == 200
     assert response.get_json() == {"imported": 2, "skipped": [{"title": "New chat",
                                                                "why": "It has no question or answer with text."}]}
-    assert counts(db_engine) == (before[0] + 2, before[1] + 6)
+    assert counts(db_engine) == (before[0] + 2, before[1] + 8)
     found = client.get("/conversations", query_string={"q": "walnuts"}).get_json()["conversations"]
     bread = client.get(f"/conversation/{found[0]['id']}").get_json()
     assert bread["title"] == "Eggless Banana Bread" and bread["title_source"] == "user"
     assert bread["messages"][-1]["content"] == "Yes — fold in ½ cup of chopped walnuts."
     assert bread["created_at"].startswith("2024-04-24T23:06:40")
+    edited = bread["messages"][2]
+    assert (edited["version"], edited["versions"]) == (2, 2)  # the walnut question came after the butter one
+    client.post(f"/conversation/{bread['id']}/branch", json={"message_id": edited["siblings"][0]})
+    assert [m["content"] for m in client.get(f"/conversation/{bread['id']}").get_json()["messages"]][2:] == [
+        "Can I use butter?", "Yes, melted butter works."]
 
 
 def _nested(depth: int) -> bytes:
