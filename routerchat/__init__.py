@@ -1,49 +1,19 @@
-"""routerchat: a self-hosted chat app for OpenRouter models."""
+"""routerchat: a self-hosted chat app for OpenRouter models.
+
+Importing the package loads nothing else: gunicorn's master imports it (for routerchat.gunicorn_conf)
+before its gevent workers fork and patch the standard library, and ssl, requests or psycopg
+imported that early would stay unpatched in every worker (TLS reads to OpenRouter, and database
+waits, would block a whole worker). The app and its dependencies load when create_app is called.
+"""
 from __future__ import annotations
 
-import logging
-from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask.json.provider import DefaultJSONProvider
-
-from . import assets, openrouter
-from .config import settings_from_env
-from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
-from .errors import register_error_handlers
-from .extensions import db, migrate
-from .logging_setup import install_secret_redaction
-from .security import register_security
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(settings_from_env(Path(app.instance_path)))
-    if test_config:
-        app.config.update(test_config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(
-        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DB_POOL_SIZE"], app.config["DB_MAX_OVERFLOW"]))
-    cast(DefaultJSONProvider, app.json).sort_keys = False
+    from .factory import create_app as build
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Alembic's INFO lines are its internals; upgrade_database logs what changed.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    install_secret_redaction(app.config["OPENROUTER_API_KEY"])
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
-    configure_engine(app)
-    register_error_handlers(app)
-    assets.init_app(app)
-    openrouter.init_app(app)
-    register_security(app)
-
-    from .views import auth, chat, conversations, pages, presets, transfer, usage
-
-    for module in (pages, chat, conversations, presets, transfer, usage):
-        app.register_blueprint(module.bp)
-    auth.init_app(app)
-    app.register_blueprint(auth.bp)
-    return app
+    return build(test_config, instance_path)

@@ -3,7 +3,9 @@
 Serving is `python main.py` (gevent patches first there) or gunicorn; this command exists so
 migrations can run in a process of their own, before gunicorn forks its workers.
 """
-from __future__ import annotations
+from gevent import monkey
+
+monkey.patch_all()  # before ssl, requests or psycopg load, as in main.py and gunicorn's workers
 
 import argparse
 

@@ -27,6 +27,8 @@ from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD_LOG_MARK = "connection guard:"
+# gevent's warning that a module (ssl, urllib3…) was imported before it patched the standard library.
+UNPATCHED_WARNING = "MonkeyPatchWarning"
 # Tests see only the settings they give: never a developer's .env or exported OpenRouter/title settings.
 os.environ["ROUTERCHAT_DOTENV"] = "0"
 for _name in [n for n in os.environ if n.startswith(("OPENROUTER_", "TITLE_"))]:
@@ -230,6 +232,7 @@ def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, work
     log = log_path.read_text()
     assert "Booting worker" in log
     assert fake.api_key not in log and GUARD_LOG_MARK not in log, log
+    assert UNPATCHED_WARNING not in log, log
 
 
 def in_process_app(database_url: str, upstream_url: str, instance: Path, **overrides):

@@ -13,7 +13,7 @@ import requests
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
-from tests.conftest import ROOT, Api, free_port, gunicorn_server, wait_for
+from tests.conftest import ROOT, UNPATCHED_WARNING, Api, free_port, gunicorn_server, wait_for
 
 
 def test_gunicorn_gevent_workers_serve_streaming_chat(database_url, fake, tmp_path):
@@ -110,5 +110,16 @@ def test_readme_larger_install_works_verbatim_from_the_wheel(wheel_install, data
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-    assert "Booting worker" in log_path.read_text()
+    log = log_path.read_text()
+    assert "Booting worker" in log and UNPATCHED_WARNING not in log, log
+
+
+def test_gunicorns_master_loads_nothing_its_workers_must_patch_first():
+    """gunicorn's master imports the package for its config before the gevent workers fork and
+    patch: anything it loads (ssl, requests, psycopg) stays unpatched in every worker, where a
+    TLS read from OpenRouter or a database wait would block the whole worker."""
+    loaded = subprocess.run([sys.executable, "-c", "import sys, routerchat.gunicorn_conf; print(sorted(m for m in "
+                             "('ssl', 'requests', 'urllib3', 'psycopg', 'flask', 'sqlalchemy', 'gevent') "
+                             "if m in sys.modules))"], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
 
