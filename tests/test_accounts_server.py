@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import ROOT, Api, free_port, wait_for
+from tests.conftest import ROOT, UNPATCHED_WARNING, Api, free_port, wait_for
 
 PASSWORD = "correct horse battery"
 
@@ -86,7 +86,8 @@ def test_the_login_throttle_holds_across_gunicorn_workers(own_database_url, tmp_
     finally:
         process.terminate()
         process.wait(timeout=20)
-    assert "Booting worker" in (tmp_path / "gunicorn.log").read_text()
+    log = (tmp_path / "gunicorn.log").read_text()
+    assert "Booting worker" in log and UNPATCHED_WARNING not in log, log
 
 
 def _healthy(url: str) -> bool:
