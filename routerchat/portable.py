@@ -123,7 +123,7 @@ def _routerchat_conversation(item: object, n: int) -> Archived:
         _link(entry, message, f"{where}, other version {v}")
         entry.on_branch = False
         branch.append(entry)
-    conversation.entries = version_tree(branch, where)
+    conversation.entries = _version_tree(branch, where)
     return conversation
 
 
@@ -140,7 +140,7 @@ def _is_whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def version_tree(entries: list[Entry], where: str) -> list[Entry]:
+def _version_tree(entries: list[Entry], where: str) -> list[Entry]:
     """The entries parents first, checked: unique ids, every parent in the conversation, no cycle,
     and the active branch (`on_branch`, in order) one path down from the start."""
     by_key: dict[int, Entry] = {}
@@ -152,10 +152,10 @@ def version_tree(entries: list[Entry], where: str) -> list[Entry]:
     if [e.parent_key for e in branch] != [None, *[e.key for e in branch]][:len(branch)]:
         raise ArchiveError(f"In the export, the messages of {where} are not one branch from its start "
                            "(each message's parent_id must be the id of the one before it).")
-    return [by_key[key] for key in parents_first({e.key: e.parent_key for e in entries}, "the export", where)]
+    return [by_key[key] for key in _parents_first({e.key: e.parent_key for e in entries}, "the export", where)]
 
 
-def parents_first(parent_of: dict[K, K | None], source: str, where: str) -> list[K]:
+def _parents_first(parent_of: dict[K, K | None], source: str, where: str) -> list[K]:
     """The keys in an order where each comes after its parent; a parent that is not there, or a
     cycle, refuses the file."""
     placed: set[K] = set()
@@ -206,8 +206,8 @@ def _chatgpt_conversation(item: dict[str, Any], n: int) -> Archived:
     created = _epoch(item.get("create_time"), where) or datetime(1970, 1, 1)
     conversation = Archived(_title(item.get("title")), created)
     parent_of = _chatgpt_parents(mapping, where)
-    order = parents_first(parent_of, "the ChatGPT export", where)
-    branch = set(chatgpt_branch(parent_of, item.get("current_node"), where))
+    order = _parents_first(parent_of, "the ChatGPT export", where)
+    branch = set(_chatgpt_branch(parent_of, item.get("current_node"), where))
     kept: dict[str, Entry] = {}
     kept_above: dict[str, str | None] = {}  # each node's nearest kept ancestor, or itself when kept
     for node_id in order:
@@ -227,14 +227,16 @@ def _chatgpt_conversation(item: dict[str, Any], n: int) -> Archived:
 def _chatgpt_parents(mapping: dict[str, Any], where: str) -> dict[str, str | None]:
     parent_of: dict[str, str | None] = {}
     for node_id, node in mapping.items():
-        parent = node.get("parent") if isinstance(node, dict) else None
-        if not isinstance(node, dict) or not (parent is None or isinstance(parent, str)):
-            raise ArchiveError(f"In the ChatGPT export, {where} refers to a missing message ({str(node_id)[:40]}).")
+        if not isinstance(node, dict):
+            raise ArchiveError(f"In the ChatGPT export, a message of {where} is not an object.")
+        parent = node.get("parent")
+        if not (parent is None or isinstance(parent, str)):
+            raise ArchiveError(f"In the ChatGPT export, {where} refers to a missing message ({str(parent)[:40]}).")
         parent_of[node_id] = parent
     return parent_of
 
 
-def chatgpt_branch(parent_of: dict[str, str | None], current_node: object, where: str) -> list[str]:
+def _chatgpt_branch(parent_of: dict[str, str | None], current_node: object, where: str) -> list[str]:
     """The node ids from `current_node` (the message the user last saw) up to the root."""
     if not isinstance(current_node, str) or current_node not in parent_of:
         raise ArchiveError(f"In the ChatGPT export, {where} points to a message that is not in it (current_node).")
@@ -242,7 +244,7 @@ def chatgpt_branch(parent_of: dict[str, str | None], current_node: object, where
     node_id: str | None = current_node
     while node_id is not None:
         branch.append(node_id)
-        node_id = parent_of[node_id]  # parents_first refused missing parents and cycles before
+        node_id = parent_of[node_id]  # _parents_first refused missing parents and cycles before
     return branch
 
 

@@ -44,7 +44,8 @@ def test_chatgpt_export_keeps_every_branch_and_shows_current_node():
      "cycle"),
     ({"a": {"id": "a", "parent": None}, "b": {"id": "b", "parent": "b"}}, "a", "cycle"),  # off the shown branch
     ({"a": {"id": "a", "parent": "gone"}}, "a", "missing message (gone)"),
-    ({"a": {"id": "a", "parent": 7}}, "a", "missing message (a)"),
+    ({"a": {"id": "a", "parent": 7}}, "a", "missing message (7)"),
+    ({"a": {"id": "a", "parent": None}, "b": "not a node"}, "a", "not an object"),
     ({"a": {"id": "a", "parent": None}}, "nowhere", "current_node"),
 ])
 def test_chatgpt_cycles_and_missing_nodes_are_refused(mapping, current_node, words):
