@@ -38,11 +38,12 @@ CHANNEL = "'routerchat_answers_' || md5(current_schema())"
 PIECE_CHARS = 1000
 RELAY_BATCH_SECONDS = 0.05
 OWNER_SILENT_SECONDS = 2.0  # no word from the owner: the answer may have ended meanwhile
-OWNER_ASKS = 3  # then still silent: no process runs the answer
+OWNER_ASKS = 3  # then still silent, and its listening connection gone (or never heard): no process runs it
 STOP_POLL_SECONDS = 0.1
 
 _listening = Event()
 _listener: gevent.Greenlet | None = None
+_listener_pid: int | None = None  # the PostgreSQL backend of this process's listening connection
 _followed: dict[int, RemoteAnswer] = {}
 _relays: dict[int, gevent.Greenlet] = {}
 
@@ -53,6 +54,7 @@ class RemoteAnswer(answers.Answer):
 
     received: int = 0  # characters so far
     pieces_heard: int = 0  # from the owner: a live owner answers every follow request
+    owner_pid: int | None = None  # the backend of the owner's listening connection, once heard
 
     def piece(self, offset: int, content: str) -> None:
         self.pieces_heard += 1
@@ -82,11 +84,13 @@ def ensure_listening(app: Flask) -> None:
 
 
 def _listen(app: Flask) -> None:
+    global _listener_pid
     while True:
         try:
             with psycopg.connect(_conninfo(app), autocommit=True) as conn:
                 [(channel,)] = conn.execute(f"SELECT {CHANNEL}").fetchall()
                 conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                _listener_pid = conn.info.backend_pid
                 _listening.set()
                 while True:
                     # gevent waits for the socket: psycopg's own wait blocks the whole process
@@ -115,6 +119,7 @@ def _dispatch(app: Flask, note: dict[str, Any]) -> None:
         for answer in answers.running_in(note["c"]):
             gevent.spawn(answers.stop, answer)
     elif op == "text" and (remote := _followed.get(note["m"])) is not None:
+        remote.owner_pid = note.get("p", remote.owner_pid)
         remote.piece(note["o"], note["t"])
     elif op == "end" and (remote := _followed.pop(note["m"], None)) is not None:
         remote.end(note["final"])
@@ -137,7 +142,7 @@ def _relay(app: Flask, answer: answers.Answer) -> None:
             new_text = "".join(answer.parts[sent_parts:upto])
             for start in range(0, max(len(new_text), 1), PIECE_CHARS):
                 _send(app, {"op": "text", "m": answer.message_id, "o": offset + start,
-                            "t": new_text[start:start + PIECE_CHARS]})
+                            "t": new_text[start:start + PIECE_CHARS], "p": _listener_pid})
             sent_parts, offset = upto, offset + len(new_text)
             if answer.final is not None and sent_parts == len(answer.parts):
                 _send(app, {"op": "end", "m": answer.message_id, "final": answer.final})
@@ -171,9 +176,11 @@ def follow_remote(app: Flask, conversation_id: str, message_id: int) -> answers.
 def _watch_owner(app: Flask, remote: RemoteAnswer) -> None:
     """Until the answer ends: whenever the owner has been silent for OWNER_SILENT_SECONDS, see
     whether the answer ended meanwhile (then serve the stored row) and ask again. A live owner
-    answers every ask, even while its model is silent, so OWNER_ASKS unanswered asks in a row mean
-    no process runs the answer any more (its process died, before or during the relay, or could not
-    store its end): the row is stored as stopped, with the text it has or the follower was sent."""
+    answers every ask, even while its model is silent. After OWNER_ASKS unanswered asks in a row
+    the owner is taken for gone unless PostgreSQL still shows its listening connection (a worker
+    that is only slow, or stopped for a while, keeps it): then no process runs the answer any more
+    (its process died, before or during the relay, or could not store its end), and the row is
+    stored as stopped, with the text it has or the follower was sent."""
     unanswered = 0
     while True:
         heard = remote.pieces_heard
@@ -184,12 +191,23 @@ def _watch_owner(app: Flask, remote: RemoteAnswer) -> None:
             unanswered = 0
             continue
         unanswered += 1
-        final = _stored_end(app, remote, orphaned=unanswered == OWNER_ASKS)
+        orphaned = unanswered >= OWNER_ASKS and not _still_connected(app, remote.owner_pid)
+        final = _stored_end(app, remote, orphaned)
         if final is not None:
             _followed.pop(remote.message_id, None)
             remote.end(final)
             return
         _send(app, {"op": "follow", "m": remote.message_id})
+
+
+def _still_connected(app: Flask, backend_pid: int | None) -> bool:
+    """Whether that PostgreSQL backend still serves a connection: a process that dies closes its
+    connections, and PostgreSQL ends their backends."""
+    if backend_pid is None:
+        return False
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :pid"),
+                            {"pid": backend_pid}).first() is not None
 
 
 def _stored_end(app: Flask, remote: RemoteAnswer, orphaned: bool) -> dict[str, Any] | None:

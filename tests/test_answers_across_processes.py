@@ -1,6 +1,8 @@
 """Re-attach and stop from another process (gunicorn workers share only PostgreSQL): the owner
 of an answer hears follow and stop requests through LISTEN/NOTIFY."""
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -135,6 +137,34 @@ def test_an_owner_that_dies_mid_answer_leaves_its_follower_the_text_so_far_as_st
     assert not any(e["type"] == "chunk" for e in events), events
     stored = stored_answer(other, conversation_id)
     assert stored["status"] == "stopped" and stored["content"] == " one two"
+
+
+def test_an_owner_that_stalls_for_a_while_is_not_taken_for_gone(launch, database_url, fake):
+    """A worker that stops answering (frozen here with SIGSTOP, as a stalled or overloaded worker
+    would be) longer than the follower's give-up point keeps its connections, so the follower
+    keeps waiting, and gets the rest of the answer once the owner runs again."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one process: see test_answers.py")
+    owner_server = launch(UPSTREAM_READ_TIMEOUT="30")  # its read timer would run out while it is stopped
+    owner, other = Api(owner_server.url), Api(launch().url)
+    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=10, comments=True))
+    response, first = open_chat(owner)
+    seen = ""
+    while seen != " one two":
+        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
+    conversation_id = first["conversation_id"]
+    follower = Events(other.session.get(f"{other.base_url}/conversation/{conversation_id}/stream",
+                                        stream=True, timeout=30))
+    assert read_events(follower, stop_after_chunks=1) == [{"type": "chunk", "content": " one two"}]
+    os.kill(owner_server.process.pid, signal.SIGSTOP)
+    try:
+        time.sleep(8)  # longer than OWNER_ASKS * OWNER_SILENT_SECONDS
+    finally:
+        os.kill(owner_server.process.pid, signal.SIGCONT)
+    events = read_events_for(follower, 20)
+    assert events and events[-1]["type"] == "done", events
+    assert "".join(e["content"] for e in events if e["type"] == "chunk") == " end"
+    assert stored_answer(other, conversation_id)["status"] == "complete"
 
 
 def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_id: int, content: str) -> str:
