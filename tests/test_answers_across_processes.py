@@ -4,11 +4,12 @@ import json
 import os
 import signal
 import time
+from dataclasses import dataclass
 
 import pytest
 
 from tests import fake_openrouter as fo
-from tests.conftest import Api, gunicorn_server, in_process_app, wait_for
+from tests.conftest import Api, AppServer, gunicorn_server, in_process_app, wait_for
 from tests.test_answers import LONG, Events, open_chat, read_events, read_events_for, stored_answer
 
 
@@ -112,30 +113,46 @@ def test_an_answer_no_process_runs_any_more_ends_as_stopped_for_its_follower(
     assert stored_answer(server, conversation_id)["status"] == "stopped"
 
 
+@dataclass
+class FollowedAnswer:
+    owner: AppServer
+    other: Api
+    conversation_id: str
+    follower: Events
+
+
+def _followed_from_another_process(launch, fake, silence: float, **owner_settings: str) -> FollowedAnswer:
+    """An answer that sent " one two" and then only keep-alive comments for `silence` seconds
+    (then " end"), followed from a second process that has received " one two"."""
+    owner = launch(**owner_settings)
+    other = Api(launch().url)
+    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=silence, comments=True))
+    response, first = open_chat(Api(owner.url))
+    seen = ""
+    while seen != " one two":
+        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
+    follower = Events(other.session.get(f"{other.base_url}/conversation/{first['conversation_id']}/stream",
+                                        stream=True, timeout=30))
+    assert read_events(follower, stop_after_chunks=1) == [{"type": "chunk", "content": " one two"}]
+    return FollowedAnswer(owner, other, first["conversation_id"], follower)
+
+
 def test_an_owner_that_dies_mid_answer_leaves_its_follower_the_text_so_far_as_stopped(launch, database_url, fake):
     """The owner's process died after its follower had heard from it. While the owner lives, a
     silent model never makes the follower give up; once the owner is gone, the follower stops
     waiting and the row keeps the text the follower was sent, though the owner never stored it."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs one process: see test_answers.py")
-    owner_server = launch(ANSWER_FLUSH_SECONDS="60")  # the owner stores no text before it dies
-    owner, other = Api(owner_server.url), Api(launch().url)
-    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=60, comments=True))
-    response, first = open_chat(owner)
-    seen = ""
-    while seen != " one two":
-        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
-    conversation_id = first["conversation_id"]
-    follower = Events(other.session.get(f"{other.base_url}/conversation/{conversation_id}/stream",
-                                        stream=True, timeout=30))
+    followed = _followed_from_another_process(launch, fake, silence=60,
+                                              ANSWER_FLUSH_SECONDS="60")  # it stores no text before it dies
     # Longer than OWNER_ASKS * OWNER_SILENT_SECONDS of silence from the model: the owner still answers.
-    assert read_events_for(follower, 7.5) == [{"type": "chunk", "content": " one two"}]
+    assert read_events_for(followed.follower, 7.5) == []
 
-    owner_server.process.kill()
-    events = read_events_for(follower, 15)  # it ends after OWNER_ASKS unanswered asks, about 6 s
+    followed.owner.process.kill()
+    events = read_events_for(followed.follower, 15)  # it ends after OWNER_ASKS unanswered asks, about 6 s
     assert events and events[-1]["type"] == "error" and events[-1]["stopped"] is True, events
     assert not any(e["type"] == "chunk" for e in events), events
-    stored = stored_answer(other, conversation_id)
+    stored = stored_answer(followed.other, followed.conversation_id)
     assert stored["status"] == "stopped" and stored["content"] == " one two"
 
 
@@ -145,26 +162,17 @@ def test_an_owner_that_stalls_for_a_while_is_not_taken_for_gone(launch, database
     keeps waiting, and gets the rest of the answer once the owner runs again."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite runs one process: see test_answers.py")
-    owner_server = launch(UPSTREAM_READ_TIMEOUT="30")  # its read timer would run out while it is stopped
-    owner, other = Api(owner_server.url), Api(launch().url)
-    fake.stream_plans.append(fo.stream_then_wait([" one", " two"], seconds=10, comments=True))
-    response, first = open_chat(owner)
-    seen = ""
-    while seen != " one two":
-        seen += read_events(response, stop_after_chunks=1)[-1]["content"]
-    conversation_id = first["conversation_id"]
-    follower = Events(other.session.get(f"{other.base_url}/conversation/{conversation_id}/stream",
-                                        stream=True, timeout=30))
-    assert read_events(follower, stop_after_chunks=1) == [{"type": "chunk", "content": " one two"}]
-    os.kill(owner_server.process.pid, signal.SIGSTOP)
+    followed = _followed_from_another_process(launch, fake, silence=10,
+                                              UPSTREAM_READ_TIMEOUT="30")  # its read timer runs while it is stopped
+    os.kill(followed.owner.process.pid, signal.SIGSTOP)
     try:
         time.sleep(8)  # longer than OWNER_ASKS * OWNER_SILENT_SECONDS
     finally:
-        os.kill(owner_server.process.pid, signal.SIGCONT)
-    events = read_events_for(follower, 20)
+        os.kill(followed.owner.process.pid, signal.SIGCONT)
+    events = read_events_for(followed.follower, 20)
     assert events and events[-1]["type"] == "done", events
     assert "".join(e["content"] for e in events if e["type"] == "chunk") == " end"
-    assert stored_answer(other, conversation_id)["status"] == "complete"
+    assert stored_answer(followed.other, followed.conversation_id)["status"] == "complete"
 
 
 def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_id: int, content: str) -> str:
