@@ -186,6 +186,7 @@ class Outcome:
     model: str | None = None
     usage: dict[str, Any] | None = None
     error: str | None = None
+    error_status: int | None = None
 
 
 def _read_upstream(client: OpenRouterClient, answer: Answer, flush_every: float) -> Outcome:
@@ -246,12 +247,12 @@ def final_event(message: Message) -> dict[str, Any]:
         return _done_event(message.conversation_id, message.id, message.model, message.usage())
     if message.status == "stopped":
         return STOPPED_EVENT
-    return {"type": "error", "error": message.error or "The answer failed.", "status": 502}
+    return {"type": "error", "error": message.error or "The answer failed.", "status": message.error_status or 502}
 
 
 def _failure(exc: UpstreamError) -> Outcome:
     return Outcome("error", {"type": "error", "error": exc.message, "status": exc.upstream_status},
-                   error=exc.message)
+                   error=exc.message, error_status=exc.upstream_status)
 
 
 def _flush(answer: Answer) -> None:
@@ -268,7 +269,8 @@ def _flush(answer: Answer) -> None:
 
 def _store(answer: Answer, outcome: Outcome) -> None:
     db.session.execute(update(Message).where(Message.id == answer.message_id).values(
-        content=answer.text, status=outcome.status, error=outcome.error, model=outcome.model or answer.model,
+        content=answer.text, status=outcome.status, error=outcome.error, error_status=outcome.error_status,
+        model=outcome.model or answer.model,
         **usage_columns(outcome.usage)))
     db.session.commit()
 

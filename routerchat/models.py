@@ -120,6 +120,7 @@ class Message(Model):
     model: Mapped[str | None] = mapped_column(String(200), default=None)
     status: Mapped[str] = mapped_column(String(16), default="complete")  # complete|streaming|stopped|error
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    error_status: Mapped[int | None] = mapped_column(Integer, default=None)  # its error event's status, e.g. 429
     prompt_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     completion_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -5,6 +5,9 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from routerchat import answers
+from routerchat.extensions import db
+from routerchat.models import Message
 from tests import fake_openrouter as fo
 from tests.conftest import settle, wait_for
 
@@ -83,7 +86,7 @@ def test_answering_model_from_fallback_routing_is_stored(api, fake):
     (fo.http_error(402, "Insufficient credits"), 402, ""),
     (fo.http_error(503, "No available model provider that meets your routing requirements"), 503, ""),
 ])
-def test_upstream_failures_end_with_an_error_event_and_keep_the_chat_usable(api, fake, plan,
+def test_upstream_failures_end_with_an_error_event_and_keep_the_chat_usable(api, app, fake, plan,
                                                                            expected_status, partial):
     fake.stream_plans.append(plan)
     result = api.chat("Tell me something")
@@ -96,6 +99,9 @@ def test_upstream_failures_end_with_an_error_event_and_keep_the_chat_usable(api,
     messages = api.get(f"/conversation/{result.conversation_id}").json()["messages"]
     assert [m["status"] for m in messages] == ["complete", "error"]
     assert messages[1]["content"] == partial and messages[1]["error"] == error["error"]
+    with app.app_context():  # re-attaching, or another worker, rebuilds the event from the row: the same event
+        assert answers.final_event(db.session.get(Message, messages[1]["id"])) == error
+        db.session.close()
 
     again = api.chat("Try again", conversation_id=result.conversation_id)
     assert again.last["type"] == "done"
