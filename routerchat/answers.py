@@ -22,7 +22,7 @@ from typing import Any, cast
 import gevent
 from flask import Flask, Response
 from gevent.event import Event
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, case, func, select, update
 
 from . import titles
 from .conversations import usage_columns
@@ -283,11 +283,11 @@ def stop_orphans(message_ids: list[int], text_seen: str = "") -> None:
     """Answers the database shows running that no process runs any more (their process died, or
     could not store their end): stored as stopped, with the text they have, or with `text_seen`
     where that is longer (a follower was relayed text its owner died before storing)."""
-    for message_id in message_ids:
-        stored = db.session.scalar(select(Message.content).where(Message.id == message_id))
-        kept = {"content": text_seen} if stored is not None and len(text_seen) > len(stored) else {}
-        db.session.execute(update(Message).where(Message.id == message_id, Message.status == "streaming")
-                           .values(status="stopped", **kept))
+    if not message_ids:
+        return
+    longer_seen = case((func.length(Message.content) < len(text_seen), text_seen), else_=Message.content)
+    db.session.execute(update(Message).where(Message.id.in_(message_ids), Message.status == "streaming")
+                       .values(status="stopped", **({"content": longer_seen} if text_seen else {})))
     db.session.commit()
 
 
