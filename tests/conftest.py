@@ -27,6 +27,7 @@ from tests.fake_openrouter import API_KEY, FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD_LOG_MARK = "connection guard:"
+CHEAP_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # gevent's warning that a module (ssl, urllib3…) was imported before it patched the standard library.
 UNPATCHED_WARNING = "MonkeyPatchWarning"
 # Tests see only the settings they give: never a developer's .env or exported OpenRouter/title settings.
@@ -69,8 +70,7 @@ def _cheap_password_hashing(request, monkeypatch):
     A hash carries its own settings, so servers the tests start verify these cheaply too; they
     still hash at full cost. Tests marked `production_password_cost` see the real hasher."""
     if request.node.get_closest_marker("production_password_cost") is None:
-        monkeypatch.setattr(accounts, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
-    yield
+        monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
 
 
 def settle(fake: FakeOpenRouter) -> None:
