@@ -1,5 +1,5 @@
 """Run routerchat: `python main.py` serves on HOST:PORT (default 127.0.0.1:5000) with gevent;
-`python main.py user ...` manages accounts (see routerchat/cli.py)."""
+`python main.py user ...` manages accounts (see routerchat/accounts/cli.py)."""
 from gevent import monkey
 
 monkey.patch_all()
@@ -9,16 +9,17 @@ import sys
 
 from gevent.pywsgi import WSGIServer
 
-from routerchat import accounts, cli, create_app
-from routerchat.database import upgrade_database
+from routerchat import accounts, create_app
+from routerchat.accounts import cli
 from routerchat.serving import guarded_handler
+from routerchat.startup import prepare_database
 
 log = logging.getLogger("routerchat")
 
 
 def main() -> None:
     app = create_app()
-    upgrade_database(app)
+    prepare_database(app)
     if sys.argv[1:2] == ["user"]:
         sys.exit(cli.main(sys.argv[2:], app))
     host, port = app.config["HOST"], app.config["PORT"]

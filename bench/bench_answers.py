@@ -28,7 +28,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import fake_openrouter as fo
-from tests.conftest import free_port
+from tests.support.processes import free_port, stop_process
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -129,14 +129,14 @@ def main() -> None:
             print(f"{args.root}: CPU per relayed chunk "
                   f"{cpu_per_chunk(url, process.pid, fake, args.tokens, follower=False):.0f} µs", flush=True)
             attached = requests.get(f"{url}/conversation/{'0' * 32}/stream", timeout=5).status_code != 405
-            if attached and (args.root / "routerchat" / "answers.py").exists():
+            answers_code = args.root / "routerchat" / "answers"
+            if attached and (answers_code.is_dir() or answers_code.with_suffix(".py").exists()):
                 print(f"  with a second, re-attached reader: "
                       f"{cpu_per_chunk(url, process.pid, fake, args.tokens, follower=True):.0f} µs", flush=True)
             per_answer = memory_per_answer(url, process.pid, fake, args.answers)
             print(f"  memory per running answer: {per_answer * 1024:.0f} KiB", flush=True)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_process(process)
     fake.stop()
 
 

@@ -19,7 +19,6 @@ import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -44,8 +43,9 @@ from bench import load, report  # noqa: E402
 from bench.seed import engine_for, seed  # noqa: E402
 from routerchat.config import normalize_database_url  # noqa: E402
 from routerchat.conversations import encode_cursor  # noqa: E402
-from routerchat.models import Conversation  # noqa: E402
+from routerchat.db.models import Conversation  # noqa: E402
 from tests.fake_openrouter import API_KEY  # noqa: E402
+from tests.support.processes import free_port, stop_process  # noqa: E402
 
 TOKENS, TOKEN_DELAY = 50, 0.02
 LEVELS = {1: 5, 20: 2, 100: 1, 500: 1}  # simultaneous streams: rounds (N=1: five one-stream rounds)
@@ -91,18 +91,7 @@ class Process:
         return total / 1024
 
     def stop(self) -> None:
-        self.popen.terminate()
-        try:
-            self.popen.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        stop_process(self.popen, timeout=30)
 
 
 def launch(command: list[str], env: dict, workdir: Path, health_path: str) -> Process:

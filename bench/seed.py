@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
-from routerchat.database import register_search_functions
+from routerchat.search.sql import register_functions as register_search_functions
 
 SQLITE = {
     "conversation": """

@@ -1,4 +1,4 @@
-"""Title quality against a real model: every first exchange of tests/title_corpus.py goes
+"""Title quality against a real model: every first exchange of tests/titles/corpus.py goes
 through the real app (`python main.py`), and the title model is whatever OpenAI-compatible
 server --base-url points at (the llama.cpp server of ../shared/real-llm/, or OpenRouter).
 
@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,15 +29,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.title_corpus import GOOD  # noqa: E402
+from tests.support.processes import free_port, stop_process  # noqa: E402
+from tests.titles.corpus import GOOD  # noqa: E402
 
 LOG_LINE = re.compile(r"title conversation=(\w+) source=(\w+) rule=(\S+) raw=(.*)$")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def relay_handler(base_url: str, answers: dict[str, str]):
@@ -129,7 +123,7 @@ def main() -> None:
             time.sleep(0.5)
             entries = log_entries(log_path)
         finally:
-            process.terminate()
+            stop_process(process)
             relay.shutdown()
     rows, raw_rows = [], []
     for language, user, conversation_id, answer in results:

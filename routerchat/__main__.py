@@ -10,7 +10,7 @@ monkey.patch_all()  # before ssl, requests or psycopg load, as in main.py and gu
 import argparse
 
 from . import accounts, create_app
-from .database import upgrade_database
+from .startup import prepare_database
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> None:
                          help="then refuse (exit 1) when HOST is not loopback and no account exists")
     args = parser.parse_args(argv)
     app = create_app()
-    upgrade_database(app)
+    prepare_database(app)
     if args.serving_on:
         accounts.refuse_unprotected_bind(app, args.serving_on)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from dotenv import load_dotenv
 
-from .title_text import check_prompt_template
+from .titles.prompt import check_prompt_template
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_FREE_MODEL = "meta-llama/llama-3.2-3b-instruct:free"

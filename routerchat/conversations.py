@@ -1,46 +1,30 @@
 """Conversations and their messages: storage, listing with cursors, renaming, deleting, branches.
 
-Ownership lives here, in one place: every lookup by id (get_or_404) and the list only see the
-current owner's conversations, so another account's id is a 404 like an unknown one.
+Every lookup by id (get_or_404) and the list see only the current owner's conversations
+(ownership.py), so another account's id is a 404 like an unknown one.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from flask import g
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from . import costs, search, versions
+from .constants import TITLE_MAX_CHARS, MessageStatus, TitleSource
+from .db.models import Conversation, Message, new_id, utcnow
 from .errors import ApiError
 from .extensions import db
-from .models import Conversation, Message, new_id, utcnow
-from .search_text import QueryError, query_words
+from .ownership import current_owner, owned_by_current
 from .text_safety import bad_character
-from .title_text import TITLE_MAX_CHARS
+from .values import is_whole_number
 
 MAX_PAGE = 200
 NOT_FOUND = "No conversation with this id (it may have been deleted)."
-
-
-def act_as(account_id: int | None) -> None:
-    """Choose whose conversations this app context may touch: the login gate does it for each
-    request; work a request starts in the background carries the request's owner over."""
-    g.account_id = account_id
-
-
-def current_owner() -> int | None:
-    """The owning account of this request or job; None is the app without accounts."""
-    return cast("int | None", g.get("account_id"))
-
-
-def owned_by_current() -> ColumnElement[bool]:
-    """The ownership condition for any query over conversations."""
-    return Conversation.account_id == current_owner()  # None compiles to IS NULL
 
 
 def get_or_404(conversation_id: object, *options: ORMOption) -> Conversation:
@@ -89,8 +73,8 @@ def list_page(limit: int, before: str | None, q: str = "") -> dict[str, Any]:
     item says whether an answer is being written in it right now (`answering`).
     """
     try:
-        words = query_words(q)
-    except QueryError as exc:
+        words = search.query_words(q)
+    except search.QueryError as exc:
         raise ApiError(400, str(exc)) from exc
     after = decode_cursor(before) if before else None
     rows = (search.matching_conversations(words, limit + 1, after, current_owner()) if words
@@ -111,7 +95,7 @@ def _answering(conversation_ids: list[str]) -> set[str]:
         return set()
     return set(db.session.scalars(
         db.select(Message.conversation_id).distinct()
-        .where(Message.conversation_id.in_(conversation_ids), Message.status == "streaming")))
+        .where(Message.conversation_id.in_(conversation_ids), Message.status == MessageStatus.STREAMING)))
 
 
 def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
@@ -145,7 +129,7 @@ def detail(conversation: Conversation, live_text: dict[int, str] | None = None) 
 
 
 def message_in(conversation: Conversation, message_id: object) -> Message:
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not is_whole_number(message_id):
         raise ApiError(400, "message_id must be a message id (a whole number).")
     message = next((m for m in conversation.messages if m.id == message_id), None)
     if message is None:
@@ -173,7 +157,7 @@ def check_title(title: object) -> str:
 def rename(conversation: Conversation, title: object) -> Conversation:
     """A user's title wins for good: it also releases any title generation in flight."""
     conversation.title = check_title(title)
-    conversation.title_source = "user"
+    conversation.title_source = TitleSource.USER
     conversation.title_claim_token = None
     conversation.title_claimed_at = None
     db.session.commit()
@@ -194,13 +178,13 @@ def start(conversation_id: str | None) -> Conversation:
 
 
 def add_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
-                model: str | None = None, status: str = "complete", error: str | None = None,
+                model: str | None = None, status: str = MessageStatus.COMPLETE, error: str | None = None,
                 usage: dict[str, Any] | None = None) -> Message:
     """Store a message (chosen on its branch) and flush it to learn its id (caller commits)."""
     now = utcnow()
     message = Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
                       model=model, status=status, error=error, created_at=now, selected_at=now,
-                      **usage_columns(usage))
+                      **costs.usage_columns(usage))
     db.session.add(message)
     db.session.flush()
     return message
@@ -214,23 +198,3 @@ def touch(conversation_id: str) -> None:
 def upstream_history(branch: list[Message]) -> list[dict[str, str]]:
     """A branch as OpenRouter messages; empty (failed) answers are left out."""
     return [{"role": m.role, "content": m.content} for m in branch if m.content]
-
-
-def usage_columns(usage: dict[str, Any] | None) -> dict[str, Any]:
-    """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
-    usage = usage or {}
-    return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),
-            "completion_tokens": _int_or_none(usage.get("completion_tokens")),
-            "total_tokens": _int_or_none(usage.get("total_tokens")),
-            "cost": _cost_or_none(usage.get("cost"))}
-
-
-def _int_or_none(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _cost_or_none(value: object) -> float | None:
-    """OpenRouter's `cost` (credits = US dollars); other upstreams send none, or nonsense."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if 0 <= value < 1e6 else None

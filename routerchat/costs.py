@@ -1,4 +1,5 @@
-"""What answers and titles cost: per conversation, and the usage report of GET /usage.
+"""What answers and titles cost: OpenRouter's usage as columns, per conversation, and the usage
+report of GET /usage.
 
 OpenRouter reports `cost` (credits, 1 credit = 1 US dollar) with every answer and title request;
 other OpenAI-compatible upstreams send none, so every cost here may be None ("unknown"), which is
@@ -11,12 +12,33 @@ from typing import Any
 
 from sqlalchemy import func
 
-from . import conversations
+from .db.models import Account, Conversation, Message, utcnow
 from .errors import ApiError
 from .extensions import db
-from .models import Account, Conversation, Message, utcnow
+from .ownership import current_owner, owned_by_current
+from .values import is_whole_number
 
 MAX_DAYS = 3660
+
+
+def usage_columns(usage: dict[str, Any] | None) -> dict[str, Any]:
+    """OpenRouter's usage as Message columns: whole token counts and a plausible cost, else None."""
+    usage = usage or {}
+    return {"prompt_tokens": _int_or_none(usage.get("prompt_tokens")),
+            "completion_tokens": _int_or_none(usage.get("completion_tokens")),
+            "total_tokens": _int_or_none(usage.get("total_tokens")),
+            "cost": cost_or_none(usage.get("cost"))}
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if is_whole_number(value) else None
+
+
+def cost_or_none(value: object) -> float | None:
+    """OpenRouter's `cost` (credits = US dollars); other upstreams send none, or nonsense."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value < 1e6 else None
 
 
 def known_sum(values: list[float | None]) -> float | None:
@@ -46,7 +68,7 @@ def usage_report(days: int) -> dict[str, Any]:
         db.select(Message.model, func.count(), func.sum(Message.prompt_tokens),
                   func.sum(Message.completion_tokens), func.sum(Message.cost))
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(conversations.owned_by_current(), Message.role == "assistant", Message.created_at >= since)
+        .where(owned_by_current(), Message.role == "assistant", Message.created_at >= since)
         .group_by(Message.model)
     ).all()
     by_model = [{"model": model, "requests": requests, "prompt_tokens": prompt or 0,
@@ -55,12 +77,12 @@ def usage_report(days: int) -> dict[str, Any]:
     by_model.sort(key=lambda row: (-(row["cost"] or 0), -row["requests"], row["model"] or ""))
     title_requests, title_cost = db.session.execute(
         db.select(func.coalesce(func.sum(Conversation.title_requests), 0), func.sum(Conversation.title_cost))
-        .where(conversations.owned_by_current(), Conversation.created_at >= since)
+        .where(owned_by_current(), Conversation.created_at >= since)
     ).one()
     titles = {"requests": title_requests, "cost": _rounded(title_cost)}
     report = {"days": days, "total_cost": known_sum([row["cost"] for row in by_model] + [titles["cost"]]),
               "by_model": by_model, "titles": titles}
-    if _is_admin(conversations.current_owner()):
+    if _is_admin(current_owner()):
         report["by_account"] = _totals_by_account(since)
     return report
 

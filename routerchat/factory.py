@@ -1,4 +1,5 @@
-"""The application factory: config, extensions, the OpenRouter, blueprints, security, JSON errors."""
+"""The application factory: config, extensions, the OpenRouter, the answer hub, blueprints,
+security, JSON errors."""
 from __future__ import annotations
 
 import logging
@@ -8,9 +9,9 @@ from typing import Any, cast
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from . import assets, openrouter
+from . import answers, assets, search, upstream
 from .config import settings_from_env
-from .database import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
+from .db.engine import MIGRATIONS_DIR, configure_engine, engine_options, is_model_table
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
@@ -35,9 +36,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
     configure_engine(app)
+    search.init_app(app)
     register_error_handlers(app)
     assets.init_app(app)
-    openrouter.init_app(app)
+    upstream.init_app(app)
+    answers.init_app(app)
     register_security(app)
 
     from .views import auth, chat, conversations, pages, presets, transfer, usage

@@ -8,18 +8,18 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from . import conversations
+from .constants import FREE_SLOT, MODEL_ID_MAX_CHARS
+from .db.models import Preset
 from .errors import ApiError, UpstreamError
 from .extensions import db
-from .model_catalog import is_free_model
-from .models import NO_ACCOUNT, Preset
-from .openrouter import openrouter
+from .ownership import preset_owner
+from .upstream import is_free_model, openrouter
+from .values import is_whole_number
 
 log = logging.getLogger(__name__)
 
 SLOTS = range(1, 7)
 SLOT_NUMBERS = {str(slot): slot for slot in SLOTS}  # "²".isdigit() is true, so match the exact text
-FREE_SLOT = 6
 MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-:]+$")
 
 # Popular OpenRouter models for slots 1-5; slot 6 (free) comes from FREE_MODEL_DEFAULT.
@@ -39,18 +39,12 @@ def default_preset(slot: int) -> dict[str, Any]:
     return {"slot": slot, "model": model, "label": label}
 
 
-def _owner() -> int:
-    """Presets belong to the same owner as the conversations (0 for the app without accounts)."""
-    owner = conversations.current_owner()
-    return NO_ACCOUNT if owner is None else owner
-
-
 def _stored(slot: int) -> Preset | None:
-    return db.session.get(Preset, (_owner(), slot))
+    return db.session.get(Preset, (preset_owner(), slot))
 
 
 def list_presets() -> list[dict[str, Any]]:
-    stored = {p.slot: p for p in db.session.scalars(db.select(Preset).where(Preset.account_id == _owner()))}
+    stored = {p.slot: p for p in db.session.scalars(db.select(Preset).where(Preset.account_id == preset_owner()))}
     return [
         {"slot": slot, "model": stored[slot].model, "label": stored[slot].label}
         if slot in stored else default_preset(slot)
@@ -59,7 +53,7 @@ def list_presets() -> list[dict[str, Any]]:
 
 
 def check_slot(slot: object) -> int:
-    if isinstance(slot, bool) or not isinstance(slot, int) or slot not in SLOTS:
+    if not is_whole_number(slot) or slot not in SLOTS:
         raise ApiError(400, "preset must be a number from 1 to 6.")
     return slot
 
@@ -73,8 +67,9 @@ def check_model_id(model: object) -> str:
     if not isinstance(model, str) or not model.strip():
         raise ApiError(400, "model must be a non-empty OpenRouter model id such as “openai/gpt-5”.")
     model = model.strip()
-    if len(model) > 200 or not MODEL_ID_PATTERN.match(model):
-        raise ApiError(400, f"“{model[:200]}” does not look like an OpenRouter model id (provider/name).")
+    if len(model) > MODEL_ID_MAX_CHARS or not MODEL_ID_PATTERN.match(model):
+        raise ApiError(400, f"“{model[:MODEL_ID_MAX_CHARS]}” does not look like an OpenRouter model id "
+                            "(provider/name).")
     return model
 
 
@@ -112,7 +107,7 @@ def _store(slot: int, model: str, label: str) -> dict[str, Any]:
     """Insert or update the slot; when two requests create the same slot at once, the loser's
     insert fails on the primary key and it updates the row the winner made instead."""
     for attempt in (1, 2):
-        preset = _stored(slot) or Preset(account_id=_owner(), slot=slot)
+        preset = _stored(slot) or Preset(account_id=preset_owner(), slot=slot)
         preset.model, preset.label = model, label
         db.session.add(preset)
         try:

@@ -12,9 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from routerchat import accounts
+from routerchat.db.models import Conversation, new_id
 from routerchat.extensions import db
-from routerchat.models import Conversation, new_id
-from tests.conftest import backend_of, fresh_database, in_process_app, store_conversation
+from tests.support.databases import backend_of, fresh_database
+from tests.support.factories import store_conversation
+from tests.support.servers import in_process_app
 
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.xdist_group("access")  # the tests share one module fixture: one worker builds it

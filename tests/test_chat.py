@@ -5,11 +5,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from routerchat import answers
+from routerchat.answers import store
+from routerchat.db.models import Message
 from routerchat.extensions import db
-from routerchat.models import Message
 from tests import fake_openrouter as fo
-from tests.conftest import settle, wait_for
+from tests.support.waiting import settle, wait_for
 
 
 def counts(db_engine) -> tuple[int, int]:
@@ -100,7 +100,7 @@ def test_upstream_failures_end_with_an_error_event_and_keep_the_chat_usable(api,
     assert [m["status"] for m in messages] == ["complete", "error"]
     assert messages[1]["content"] == partial and messages[1]["error"] == error["error"]
     with app.app_context():  # re-attaching, or another worker, rebuilds the event from the row: the same event
-        assert answers.final_event(db.session.get(Message, messages[1]["id"])) == error
+        assert store.final_event(db.session.get(Message, messages[1]["id"])) == error
         db.session.close()
 
     again = api.chat("Try again", conversation_id=result.conversation_id)
@@ -182,7 +182,7 @@ def test_many_concurrent_chats_all_complete(api, app_server, fake):
     """gevent serves streams side by side; SQLite (WAL + busy timeout) never reports a lock."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.conftest import Api
+    from tests.support.client import Api
 
     fake.answer_model = None
 

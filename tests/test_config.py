@@ -1,4 +1,6 @@
+import importlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,37 @@ def test_bad_numbers_are_reported_by_name(tmp_path, monkeypatch):
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(ValueError, match="PORT"):
         settings_from_env(Path(tmp_path))
+
+
+class RecordingEnvironment(dict):
+    """os.environ that notes every name the code reads."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def readme_configuration_names() -> set[str]:
+    """The names in the first column of the README's Configuration table."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+
+
+def test_every_setting_read_from_the_environment_is_in_the_readme_table(tmp_path, monkeypatch):
+    environment = RecordingEnvironment(os.environ, TITLE_PROMPT="{user}")
+    monkeypatch.setattr(os, "environ", environment)
+    settings_from_env(Path(tmp_path))
+    importlib.reload(importlib.import_module("routerchat.gunicorn_conf"))
+    internal = {"ROUTERCHAT_DOTENV"}  # the test suite's switch, not a setting
+    missing = environment.read - internal - readme_configuration_names()
+    assert not missing, f"settings read from the environment but missing from README's Configuration: {missing}"

@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from routerchat.conversations import _cost_or_none
-from routerchat.costs import known_sum
-from routerchat.models import utcnow
+from routerchat.costs import cost_or_none, known_sum
+from routerchat.db.models import utcnow
 from tests import fake_openrouter as fo
-from tests.conftest import store_conversation
+from tests.support.factories import store_conversation
 
 
 @pytest.mark.parametrize("values,total", [([], None), ([None, None], None), ([0, None], 0),
@@ -20,7 +19,7 @@ def test_known_sum_keeps_unknown_apart_from_free(values, total):
 @pytest.mark.parametrize("raw,cost", [(0, 0.0), (0.0042, 0.0042), (3, 3.0), (None, None), ("0.1", None),
                                       (True, None), (-1, None), (float("inf"), None), (float("nan"), None)])
 def test_only_plausible_costs_are_stored(raw, cost):
-    assert _cost_or_none(raw) == cost
+    assert cost_or_none(raw) == cost
 
 
 def test_each_answer_stores_its_usage_with_cost(api, fake):

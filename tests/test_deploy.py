@@ -13,7 +13,10 @@ import requests
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
-from tests.conftest import ROOT, UNPATCHED_WARNING, Api, free_port, gunicorn_server, wait_for
+from tests.support.client import Api
+from tests.support.processes import free_port
+from tests.support.servers import ROOT, UNPATCHED_WARNING, gunicorn_server
+from tests.support.waiting import wait_for
 
 
 def test_gunicorn_gevent_workers_serve_streaming_chat(database_url, fake, tmp_path):

@@ -1,8 +1,7 @@
 """The page: the constants its scripts need come from the server, never written twice."""
 import re
 
-from routerchat.presets import FREE_SLOT
-from routerchat.title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
+from routerchat.constants import DEFAULT_TITLE, FREE_SLOT, TITLE_MAX_CHARS
 
 
 def body_attributes(client) -> dict[str, str]:

@@ -110,7 +110,7 @@ def test_models_unavailable_is_a_json_502_in_plain_words(client, fake, status, w
 def test_simultaneous_first_changes_of_one_slot_both_succeed(client, app_server):
     from concurrent.futures import ThreadPoolExecutor
 
-    from tests.conftest import Api
+    from tests.support.client import Api
 
     models = ["openai/gpt-5", "google/gemini-2.5-flash"] * 4
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests import fake_openrouter as fo
-from tests.conftest import settle, store_exchange
+from tests.support.factories import store_exchange
+from tests.support.waiting import settle
 
 FOREIGN_ORIGIN = "http://evil.example"
 

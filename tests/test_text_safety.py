@@ -14,7 +14,7 @@ from routerchat.text_safety import (
     redact_secrets,
     strip_title_controls,
 )
-from routerchat.title_text import clean_title
+from routerchat.titles.cleaning import clean_title
 
 KEY = "sk-or-v1-abcdef0123456789"
 

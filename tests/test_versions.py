@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from routerchat.versions import active_branch, ancestry
 from tests import fake_openrouter as fo
-from tests.conftest import Api, settle, store_conversation
+from tests.support.client import Api
+from tests.support.factories import store_conversation
+from tests.support.waiting import settle
 from tests.test_chat import counts
 
 T0 = datetime(2026, 1, 1)
@@ -176,9 +178,9 @@ def test_branch_to_a_foreign_or_malformed_message_is_4xx_and_changes_nothing(cli
 
 
 def test_the_migration_keeps_existing_conversations_as_one_branch(tmp_path):
-    from routerchat.database import upgrade_database
     from routerchat.extensions import db
-    from tests.conftest import app_at_initial_schema
+    from routerchat.startup import prepare_database
+    from tests.support.servers import app_at_initial_schema
 
     app = app_at_initial_schema(tmp_path / "old.db")
     with app.app_context(), db.engine.begin() as conn:
@@ -188,7 +190,7 @@ def test_the_migration_keeps_existing_conversations_as_one_branch(tmp_path):
             conn.execute(sa.text("INSERT INTO message (id, conversation_id, role, content, status, created_at)"
                                  " VALUES (:id, 'c1', :role, :content, 'complete', :at)"),
                          {"id": 10 + i, "role": role, "content": f"m{i}", "at": f"2026-01-01 00:0{minute}:00"})
-    upgrade_database(app)
+    prepare_database(app)
     with app.app_context():
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text("SELECT id, parent_id FROM message ORDER BY id")).all()

@@ -1,7 +1,7 @@
 """Logging in and out, and the gate every request passes once an account exists.
 
-The gate also tells conversations.py whose data the request may touch, so ownership is decided
-once per request, before any view runs.
+The gate also says whose data the request may touch (ownership.py), so ownership is decided once
+per request, before any view runs.
 """
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .. import accounts, conversations
+from .. import accounts
+from ..db.models import Account
 from ..errors import ApiError, json_object_body
 from ..extensions import db
-from ..models import Account
+from ..ownership import act_as
 
 bp = Blueprint("auth", __name__)
 
@@ -58,7 +59,7 @@ def _session_account() -> Account | None:
 @bp.before_app_request
 def require_login() -> ResponseReturnValue | None:
     account = _session_account()
-    conversations.act_as(account.id if account else None)
+    act_as(account.id if account else None)
     g.account_name = account.name if account else None
     if account or request.endpoint in PUBLIC_ENDPOINTS or not accounts.any_exist():
         return None

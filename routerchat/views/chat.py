@@ -1,18 +1,20 @@
 """POST /chat: validate everything knowable up front, store the question and a `streaming`
-answer row, start the answer's generation, then follow it as SSE."""
+answer row, have the answer hub start the answer, then follow it as SSE."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Response, current_app
 
-from .. import answers, conversations, notify, presets, versions
+from .. import answers, conversations, presets, versions
+from ..constants import MessageStatus
+from ..db.models import Conversation, Message
 from ..errors import ApiError, json_object_body
 from ..extensions import db
-from ..models import Conversation, Message
-from ..openrouter import openrouter
 from ..sse import format_event
+from ..values import is_whole_number
+from .streaming import event_stream
 
 bp = Blueprint("chat", __name__)
 
@@ -49,7 +51,7 @@ def _conversation_id(body: dict[str, Any]) -> str | None:
 
 def _edited_id(body: dict[str, Any]) -> int | None:
     edit = body.get("edit")
-    if edit is not None and (not isinstance(edit, int) or isinstance(edit, bool)):
+    if edit is not None and not is_whole_number(edit):
         raise ApiError(400, "edit must be the id of one of your messages (a whole number).")
     return edit
 
@@ -94,10 +96,11 @@ def _question_branch(conversation: Conversation | None, text: str | None, edit_i
     return [*above, question]
 
 
-def _chat_events(answer: answers.Answer, question_id: int, ping_seconds: float) -> Iterator[str]:
-    yield format_event({"type": "conversation", "conversation_id": answer.conversation_id,
-                        "user_message_id": question_id, "message_id": answer.message_id})
-    yield from answer.follow(ping_seconds)
+def _chat_events(feed: answers.Feed, conversation_id: str, question_id: int, answer_id: int,
+                 ping_seconds: float) -> Iterator[str]:
+    yield format_event({"type": "conversation", "conversation_id": conversation_id,
+                        "user_message_id": question_id, "message_id": answer_id})
+    yield from feed.follow(ping_seconds)
 
 
 @bp.post("/chat")
@@ -114,15 +117,12 @@ def chat() -> Response:
     branch = _question_branch(conversation, text, edit_id)
     question_id = branch[-1].id
     row = conversations.add_message(branch[-1].conversation_id, "assistant", "", parent_id=question_id,
-                                    model=model, status="streaming")
+                                    model=model, status=MessageStatus.STREAMING)
     if conversation is not None:
         conversations.touch(conversation.id)
-    answer = answers.Answer(message_id=row.id, conversation_id=row.conversation_id, model=model,
-                            history=conversations.upstream_history(branch))
+    answer_id, conversation_id, history = row.id, row.conversation_id, conversations.upstream_history(branch)
     db.session.commit()
     db.session.close()  # hold no connection while the answer streams
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
-    if notify.enabled(app):
-        notify.ensure_listening(app)  # other processes may ask to follow or stop this answer
-    answers.start(app, openrouter(app).client, answer)
-    return answers.event_stream(_chat_events(answer, question_id, app.config["SSE_PING_SECONDS"]))
+    feed = answers.hub().start(answer_id, conversation_id, model, history)
+    return event_stream(_chat_events(feed, conversation_id, question_id, answer_id,
+                                     current_app.config["SSE_PING_SECONDS"]))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from .. import answers, conversations, notify, titles
+from .. import answers, conversations, titles
 from ..errors import json_object_body
 from ..extensions import db
+from .streaming import event_stream
 
 bp = Blueprint("conversations", __name__)
 
@@ -22,8 +23,7 @@ def list_conversations() -> Response:
 
 def _detail(conversation_id: str) -> dict[str, Any]:
     conversation = conversations.get_with_messages_or_404(conversation_id)
-    live = {a.message_id: a.text for a in answers.running_in(conversation.id)}
-    return conversations.detail(conversation, live)
+    return conversations.detail(conversation, answers.hub().live_text(conversation.id))
 
 
 @bp.get("/conversation/<conversation_id>")
@@ -36,32 +36,17 @@ def follow_answer(conversation_id: str) -> ResponseReturnValue:
     """Re-attach to the running answer (the newest one when two tabs started one each)."""
     conversations.get_or_404(conversation_id)
     db.session.close()  # hold no connection while following
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
-    running = answers.running_in(conversation_id)
-    if running:
-        answer = running[-1]
-    elif notify.enabled(app):
-        if (message_id := notify.streaming_answer_id(conversation_id)) is None:
-            return "", 204
-        answer = notify.follow_remote(app, conversation_id, message_id)  # it runs in another process
-    else:  # one process (SQLite): an answer shown as running here but not run here never ends
-        answers.stop_orphans(answers.orphans_in(conversation_id))
-        db.session.close()
+    feed = answers.hub().follow(conversation_id)
+    if feed is None:
         return "", 204
-    return answers.event_stream(answer.follow(app.config["SSE_PING_SECONDS"]))
+    return event_stream(feed.follow(current_app.config["SSE_PING_SECONDS"]))
 
 
 @bp.post("/conversation/<conversation_id>/stop")
 def stop_answer(conversation_id: str) -> Response:
     conversations.get_or_404(conversation_id)
     db.session.close()  # hold no connection while the answers are stopped and stored
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's own method
-    running = answers.running_in(conversation_id)
-    for answer in running:
-        answers.stop(answer)
-    if not running and notify.enabled(app):
-        return jsonify({"stopped": notify.stop_remote(app, conversation_id, answers.STOP_WAIT_SECONDS)})
-    return jsonify({"stopped": bool(running)})
+    return jsonify({"stopped": answers.hub().stop(conversation_id)})
 
 
 @bp.post("/conversation/<conversation_id>/branch")

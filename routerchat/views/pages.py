@@ -5,10 +5,9 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..constants import DEFAULT_TITLE, FREE_SLOT, TITLE_MAX_CHARS
 from ..errors import ApiError
 from ..extensions import db
-from ..presets import FREE_SLOT
-from ..title_text import DEFAULT_TITLE, TITLE_MAX_CHARS
 
 bp = Blueprint("pages", __name__)
 

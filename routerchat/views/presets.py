@@ -5,7 +5,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .. import presets
 from ..errors import ApiError, json_object_body
-from ..openrouter import openrouter
+from ..upstream import openrouter
 
 bp = Blueprint("presets", __name__)
 

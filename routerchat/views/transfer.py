@@ -7,8 +7,9 @@ import re
 
 from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
 
-from .. import conversations, portable, transfer
+from .. import conversations
 from ..errors import ApiError
+from ..transfer import formats, store
 
 bp = Blueprint("transfer", __name__)
 
@@ -23,11 +24,11 @@ def export_conversation(conversation_id: str) -> Response:
     chosen = request.args.get("format", "md")
     if chosen not in ("md", "json"):
         raise ApiError(400, "format must be md (Markdown) or json.")
-    conversation = transfer.exported(conversations.get_or_404(conversation_id))
+    conversation = store.exported(conversations.get_or_404(conversation_id))
     if chosen == "md":
-        body, mimetype = portable.to_markdown(conversation), "text/markdown"
+        body, mimetype = formats.to_markdown(conversation), "text/markdown"
     else:
-        body = json.dumps(transfer.archive_of([conversation]), ensure_ascii=False, indent=1)
+        body = json.dumps(store.archive_of([conversation]), ensure_ascii=False, indent=1)
         mimetype = "application/json"
     return send_file(io.BytesIO(body.encode()), mimetype=mimetype, as_attachment=True,
                      download_name=_file_name(conversation["title"], chosen))
@@ -35,7 +36,7 @@ def export_conversation(conversation_id: str) -> Response:
 
 @bp.get("/export")
 def export_everything() -> Response:
-    return Response(stream_with_context(transfer.export_chunks()), mimetype="application/json",
+    return Response(stream_with_context(store.export_chunks()), mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="routerchat-export.json"'})
 
 
@@ -55,7 +56,7 @@ def _uploaded_bytes() -> bytes:
 @bp.post("/import")
 def import_conversations() -> Response:
     try:
-        archived, skipped = portable.read_archive(portable.load_json(_uploaded_bytes()))
-    except portable.ArchiveError as exc:
+        archived, skipped = formats.read_archive(formats.load_json(_uploaded_bytes()))
+    except formats.ArchiveError as exc:
         raise ApiError(400, f"Nothing was imported: {exc}") from exc
-    return jsonify({"imported": transfer.import_archive(archived), "skipped": skipped})
+    return jsonify({"imported": store.import_archive(archived), "skipped": skipped})

@@ -1,6 +1,7 @@
 """Playwright driving Debian's chromium (never a downloaded browser), headless."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -54,6 +55,20 @@ def open_page(browser):
     for context in contexts:
         context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """`screenshot(page, name)` saves a PNG to look at: under SCREENSHOT_DIR when that is set (one
+    folder for a whole run), else in the test's own tmp_path. Returns its path."""
+    folder = Path(os.environ["SCREENSHOT_DIR"]) if os.environ.get("SCREENSHOT_DIR") else tmp_path
+
+    def take(page, name: str, **options) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), **options)
+        return path
+    return take
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, send
-from tests.conftest import wait_for
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
@@ -17,7 +17,7 @@ def current_id(page) -> str:
     return page.url.split("?c=")[1]
 
 
-def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake, api):
+def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake, api, screenshot):
     older = api.chat("An older chat").conversation_id
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
@@ -32,7 +32,7 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
     expect(page.locator('.message[data-role="user"] .message-body')).to_have_text("An older chat")
     expect(item).to_have_class("conversation-item answering")
     expect(page.locator("#stop-button")).to_be_hidden()
-    page.screenshot(path="/tmp/answering.png")
+    screenshot(page, "answering")
     expect(item).to_have_class("conversation-item", timeout=15_000)  # the answer ended in the background
     expect(item.locator(".conversation-title")).to_have_text("Answer slowly")  # named (fallback), no reload
 
@@ -71,7 +71,7 @@ def test_escape_stops_the_answer_on_the_server(page, fake, api):
     assert api.get(f"/conversation/{current_id(page)}").json()["messages"][1]["status"] == "stopped"
 
 
-def test_regenerate_and_switch_between_versions(page, fake):
+def test_regenerate_and_switch_between_versions(page, fake, screenshot):
     send(page, "Tell me a joke")
     answer = page.locator(ANSWER)
     expect(answer).to_have_attribute("data-status", "complete")
@@ -83,7 +83,7 @@ def test_regenerate_and_switch_between_versions(page, fake):
     answer.locator(".version-prev").click()
     expect(answer.locator(".version-label")).to_have_text("1/2")
     expect(answer.locator(".message-body")).to_have_text("Echo: Tell me a joke")
-    page.screenshot(path="/tmp/versions.png")
+    screenshot(page, "versions")
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
     expect(page.locator(f"{ANSWER} .version-label")).to_have_text("1/2")

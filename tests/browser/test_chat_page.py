@@ -4,7 +4,8 @@ from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, send
-from tests.conftest import Api, wait_for
+from tests.support.client import Api
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 

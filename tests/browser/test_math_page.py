@@ -18,7 +18,7 @@ ANSWER_WITH_MATH = (
 )
 
 
-def test_tex_is_rendered_and_money_and_code_are_left_alone(page, fake, tmp_path):
+def test_tex_is_rendered_and_money_and_code_are_left_alone(page, fake, screenshot):
     tokens = [ANSWER_WITH_MATH[i:i + 9] for i in range(0, len(ANSWER_WITH_MATH), 9)]
     fake.stream_plans.append(fo.stream_tokens(tokens))
     send(page, "Show me math")
@@ -36,7 +36,7 @@ def test_tex_is_rendered_and_money_and_code_are_left_alone(page, fake, tmp_path)
     if body.locator(".katex a").count():
         body.locator(".katex a").first.click()
     assert page.evaluate("window.__pwned") is None
-    page.screenshot(path=str(tmp_path / "math.png"))
+    screenshot(page, "math")
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
     expect(page.locator(f"{ANSWER} .math[data-rendered]")).to_have_count(8)

@@ -23,9 +23,9 @@ def test_short_labels_tell_presets_apart(open_page, app_server):
                       "Claude Opus", "Free"]
 
 
-def test_phone_presets_are_readable_and_distinct(open_page, app_server, tmp_path):
+def test_phone_presets_are_readable_and_distinct(open_page, app_server, screenshot):
     page = open_page(app_server.url, **PHONE)
-    page.screenshot(path=str(tmp_path / "phone.png"))
+    screenshot(page, "phone")
     shorts = page.locator("[data-preset] .preset-short")
     expect(shorts.first).to_be_visible()
     texts = shorts.all_inner_texts()
@@ -40,7 +40,7 @@ def test_phone_presets_are_readable_and_distinct(open_page, app_server, tmp_path
 
 
 @pytest.mark.parametrize("size", [PHONE, {"viewport": {"width": 1280, "height": 720}}], ids=["phone", "desktop"])
-def test_the_rename_box_never_overlaps_the_row_buttons(open_page, app_server, tmp_path, size):
+def test_the_rename_box_never_overlaps_the_row_buttons(open_page, app_server, size, screenshot):
     page = open_page(app_server.url, **size)
     send(page, "A rather long question about an autumn itinerary in Kyoto")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
@@ -50,7 +50,7 @@ def test_the_rename_box_never_overlaps_the_row_buttons(open_page, app_server, tm
     item.hover()
     item.locator(".rename-button").click()
     box = page.locator(".rename-input").bounding_box()
-    page.screenshot(path=str(tmp_path / "rename.png"))
+    screenshot(page, "rename")
     for button in item.locator(".conversation-actions button").all():
         if button.is_visible():
             assert not overlaps(box, button.bounding_box())

@@ -6,12 +6,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.conftest import Api
+from tests.support.client import Api
 
 pytestmark = [pytest.mark.browser, pytest.mark.every_database, pytest.mark.usefixtures("default_presets")]
 
 
-def test_search_box_filters_highlights_and_escape_clears(open_page, app_server, tmp_path):
+def test_search_box_filters_highlights_and_escape_clears(open_page, app_server, screenshot):
     word = uuid.uuid4().hex[:8]
     api = Api(app_server.url)
     match = api.chat(f"Où trouver un bon café {word} à Lyon ?").conversation_id
@@ -25,7 +25,7 @@ def test_search_box_filters_highlights_and_escape_clears(open_page, app_server, 
     expect(items.first).to_have_attribute("data-conversation-id", match)
     marks = items.first.locator(".conversation-snippet mark")
     assert sorted(marks.all_inner_texts()) == sorted(["café", word])
-    page.screenshot(path=str(tmp_path / "search.png"))
+    screenshot(page, "search")
 
     page.fill("#conversation-search", "zz-nothing-matches-this")
     expect(items).to_have_count(0)
@@ -40,7 +40,7 @@ def test_search_box_filters_highlights_and_escape_clears(open_page, app_server, 
     expect(page.locator('.message[data-role="user"]')).to_contain_text(word)
 
 
-def test_chats_are_grouped_by_last_activity(open_page, app_server, db_engine, tmp_path):
+def test_chats_are_grouped_by_last_activity(open_page, app_server, db_engine, screenshot):
     word = uuid.uuid4().hex[:8]
     api = Api(app_server.url)
     ages = {0: "Today", 1: "Yesterday", 4: "Previous 7 days", 20: "Previous 30 days", 400: "Older"}
@@ -57,7 +57,7 @@ def test_chats_are_grouped_by_last_activity(open_page, app_server, db_engine, tm
     page.fill("#conversation-search", word)
     expect(page.locator("#conversation-list .conversation-snippet mark")).to_have_count(5)  # the results, not the list
     expect(page.locator("#conversation-list [data-conversation-id]")).to_have_count(5)
-    page.screenshot(path=str(tmp_path / "groups.png"))
+    screenshot(page, "groups")
     headings = page.locator("#conversation-list .conversation-group").all_inner_texts()
     assert headings == list(ages.values())
     for days, label in ages.items():

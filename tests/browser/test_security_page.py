@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, CHROMIUM, CHROMIUM_ARGS, send
-from tests.conftest import settle
+from tests.support.waiting import settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 

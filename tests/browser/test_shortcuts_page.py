@@ -8,14 +8,14 @@ from tests.browser.conftest import ANSWER, send
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
 
-def test_question_mark_opens_the_shortcut_list(page, tmp_path):
+def test_question_mark_opens_the_shortcut_list(page, screenshot):
     page.locator("#messages").click()
     page.keyboard.press("?")
     dialog = page.locator("#shortcuts-dialog")
     expect(dialog).to_be_visible()
     for words in ("New chat", "Search chats", "Stop the answer", "Choose preset 1 to 6", "Focus the message box"):
         expect(dialog.locator("dd", has_text=words)).to_have_count(1)
-    page.screenshot(path=str(tmp_path / "shortcuts.png"))
+    screenshot(page, "shortcuts")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     page.fill("#message-input", "typing ? is text")

@@ -1,18 +1,15 @@
 """Titles as a person sees them in the sidebar and above the messages: generated, safe, renamed,
 regenerated, kept, late."""
-import tempfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, send
-from tests.conftest import Api, settle
+from tests.support.client import Api
+from tests.support.waiting import settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
-SHOTS = Path(tempfile.gettempdir()) / "routerchat-shots"
-SHOTS.mkdir(exist_ok=True)
 
 
 def current_item(page):
@@ -113,7 +110,7 @@ def test_delete_from_the_sidebar(page, fake, app_server):
     assert Api(app_server.url).get(f"/conversation/{conversation_id}").status_code == 404
 
 
-def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake):
+def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake, screenshot):
     fake.completion_plans.append(fo.completion("Naming Visible", delay=1.5))
     send(page, "Is the naming state visible?")
     item = current_item(page)
@@ -123,12 +120,12 @@ def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake):
     expect(item.locator(".conversation-actions")).to_be_visible()  # the active row shows its buttons
     status_box, actions_box = status.bounding_box(), item.locator(".conversation-actions").bounding_box()
     assert status_box["width"] > 30 and status_box["x"] + status_box["width"] <= actions_box["x"]
-    page.screenshot(path=str(SHOTS / "titles-naming.png"))
+    screenshot(page, "titles-naming")
     expect(item.locator(".conversation-title")).to_have_text("Naming Visible")
     expect(status).to_be_hidden()
 
 
-def test_the_open_conversations_title_is_shown_above_the_messages(page, fake):
+def test_the_open_conversations_title_is_shown_above_the_messages(page, fake, screenshot):
     fake.completion_plans.extend([fo.completion("Lake Hiking Weekend"), fo.completion("Hiking with Kids")])
     heading = page.locator("#conversation-heading")
     expect(heading).to_be_hidden()
@@ -138,12 +135,12 @@ def test_the_open_conversations_title_is_shown_above_the_messages(page, fake):
     current_item(page).hover()
     current_item(page).locator(".regenerate-button").click()
     expect(heading).to_have_text("Hiking with Kids")
-    page.screenshot(path=str(SHOTS / "titles-heading.png"))
+    screenshot(page, "titles-heading")
     page.click("#new-chat-button")
     expect(heading).to_be_hidden()
 
 
-def test_a_long_title_is_cut_in_the_heading_with_the_full_text_on_hover(page, fake, app_server):
+def test_a_long_title_is_cut_in_the_heading_with_the_full_text_on_hover(page, fake, app_server, screenshot):
     send(page, "Kubernetes ingress certificates")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
     conversation_id = current_item(page).get_attribute("data-conversation-id")
@@ -155,7 +152,7 @@ def test_a_long_title_is_cut_in_the_heading_with_the_full_text_on_hover(page, fa
     expect(heading).to_have_text(title)
     expect(heading).to_have_attribute("title", title)
     assert heading.evaluate("el => el.scrollWidth > el.clientWidth"), "a long title is cut with an ellipsis"
-    page.screenshot(path=str(SHOTS / "titles-heading-long.png"))
+    screenshot(page, "titles-heading-long")
 
 
 def test_a_title_that_arrives_after_a_later_answer_appears_without_reload(page, fake):

@@ -9,10 +9,10 @@ from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
-CHATGPT_EXPORT = Path(__file__).resolve().parent.parent / "data" / "chatgpt_conversations.json"
+CHATGPT_EXPORT = Path(__file__).resolve().parent.parent / "transfer" / "data" / "chatgpt_conversations.json"
 
 
-def test_usage_dialog_lists_costs_by_model_and_imports_a_chatgpt_export(page, fake, tmp_path):
+def test_usage_dialog_lists_costs_by_model_and_imports_a_chatgpt_export(page, fake, screenshot):
     fake.stream_plans.append(fo.stream_tokens(["Costly"], usage={"prompt_tokens": 900, "completion_tokens": 100,
                                                                   "total_tokens": 1000, "cost": 0.0123}))
     send(page, "What will this cost?")
@@ -33,7 +33,7 @@ def test_usage_dialog_lists_costs_by_model_and_imports_a_chatgpt_export(page, fa
     expect(dialog.locator("#import-status")).to_contain_text("Imported 2 chats")
     expect(dialog.locator("#import-status")).to_contain_text("Skipped: “New chat”")
     expect(dialog.locator("#import-progress")).to_be_hidden()
-    page.screenshot(path=str(tmp_path / "usage.png"))
+    screenshot(page, "usage")
     page.click("#usage-close")
     # imported chats keep their 2024 dates: find them as a person would, whatever else the list holds
     page.fill("#conversation-search", imported_title)
@@ -49,7 +49,7 @@ def test_a_bad_import_says_why(page, tmp_path):
     expect(page.locator("#import-status")).to_contain_text("Nothing was imported")
 
 
-def test_the_conversation_menu_exports_markdown(page, tmp_path):
+def test_the_conversation_menu_exports_markdown(page, screenshot):
     send(page, "Export me please")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
     item = page.locator("#conversation-list [data-conversation-id]").first
@@ -57,7 +57,7 @@ def test_the_conversation_menu_exports_markdown(page, tmp_path):
     item.locator(".export-button").click()
     menu = item.locator(".export-menu")
     expect(menu).to_be_visible()
-    page.screenshot(path=str(tmp_path / "export-menu.png"))
+    screenshot(page, "export-menu")
     with page.expect_download() as download:
         menu.get_by_text("Export as Markdown").click()
     path = download.value.path()
@@ -67,7 +67,7 @@ def test_the_conversation_menu_exports_markdown(page, tmp_path):
     expect(menu).to_have_count(0)
 
 
-def test_each_answer_shows_its_cost_and_the_conversation_its_total(page, fake, tmp_path):
+def test_each_answer_shows_its_cost_and_the_conversation_its_total(page, fake, screenshot):
     fake.stream_plans.extend([
         fo.stream_tokens(["First"], usage={"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12,
                                            "cost": 0.0042}),
@@ -85,7 +85,7 @@ def test_each_answer_shows_its_cost_and_the_conversation_its_total(page, fake, t
     expect(answer.locator(".message-time")).to_have_text("just now")
     assert "2026" in answer.locator(".message-time").get_attribute("title") or \
         answer.locator(".message-time").get_attribute("datetime")
-    page.screenshot(path=str(tmp_path / "cost.png"))
+    screenshot(page, "cost")
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
     expect(page.locator(ANSWER).first.locator(".message-cost")).to_have_text("$0.0042")

@@ -2,7 +2,7 @@
 
 const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 
-// The same folding as the server's search (routerchat/search_text.py): no case, no accents.
+// The same folding as the server's search (routerchat/search/text.py): no case, no accents.
 function fold(text) {
   return text.normalize("NFKD").replace(DIACRITICS, "").normalize("NFC").toLowerCase();
 }

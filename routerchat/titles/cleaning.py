@@ -1,0 +1,78 @@
+"""A model's title answer cleaned (pure): reasoning blocks, preambles, labels, Markdown, quotes and
+final punctuation removed; None when what is left is no title at all (an echo of the prompt, a
+transcript line)."""
+from __future__ import annotations
+
+import re
+
+from ..constants import TITLE_MAX_CHARS
+from ..text_safety import strip_title_controls
+from .prompt import SEED
+
+THINK_BLOCK = re.compile(r"<(think|thinking|reasoning|reflection|thought)\b[^>]*>.*?(?:</\1\s*>|$)",
+                         re.IGNORECASE | re.DOTALL)
+THINK_CLOSE = re.compile(r"</(?:think|thinking|reasoning|reflection|thought)\s*>", re.IGNORECASE)
+LABEL = re.compile(r"^(?:(?:suggested|conversation|chat|short|concise|possible)\s+)?"
+                   r"(?:title|topic|subject|category|theme|heading|headline)\s*[:：\-–—]\s*", re.IGNORECASE)
+TRANSCRIPT_LINE = re.compile(r"^(?:user|assistant|human|ai|system)\s*:", re.IGNORECASE)
+LIST_MARKER = re.compile(r"^(?:#{1,6}\s*|[-*+•]\s+|\d+[.)]\s+|>\s*)")
+EMPHASIS = re.compile(r"\*\*(.+?)\*\*")  # not __: titles like "Python __init__ Explained"
+QUOTES = "\"'`“”‘’„‟«»‹›「」『』＂＇"
+END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—؟،।"
+USELESS_TITLES = {"title", "new conversation", "untitled", "conversation", "none", "n/a"}
+
+
+def without_reasoning(raw: str) -> str:
+    """The answer with <think>…</think> and similar blocks removed."""
+    text = THINK_BLOCK.sub("", raw)
+    closings = list(THINK_CLOSE.finditer(text))
+    if closings:  # the model left out the opening tag: everything before the close is reasoning
+        text = text[closings[-1].end():]
+    return text
+
+
+def strip_edges(text: str) -> str:
+    """Peel quotes, markdown emphasis and final punctuation until nothing more comes off."""
+    previous = None
+    while text != previous:
+        previous = text
+        text = text.strip().strip(QUOTES + "*_").strip()
+        text = text.rstrip(END_PUNCTUATION + QUOTES + "*_ ")
+    return text
+
+
+def cap_on_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else text[:limit]).rstrip(END_PUNCTUATION + " ")
+
+
+def _first_title_line(text: str) -> str:
+    """The first non-empty line, skipping a preamble such as "Here is a title:" or "**Title:**"."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].replace("*", "").replace("#", "").strip().endswith((":", "：")):
+        return lines[1]
+    return lines[0] if lines else ""
+
+
+def unmark(line: str) -> str:
+    """Drop Markdown that frames text (heading or list marker, bold pairs, backticks)."""
+    return EMPHASIS.sub(r"\1", LIST_MARKER.sub("", line)).replace("`", "")
+
+
+def clean_title(raw: str | None) -> str | None:
+    """A usable title from a model's answer, or None when the answer is not a title."""
+    if not raw:
+        return None
+    line = strip_title_controls(_first_title_line(without_reasoning(raw)))
+    if not line or TRANSCRIPT_LINE.match(line) or line.lower().startswith(SEED[:24].lower()):
+        return None
+    line = LABEL.sub("", strip_edges(unmark(line)))
+    title = strip_edges(" ".join(line.split()))
+    if TRANSCRIPT_LINE.match(title) or "conversation start" in title.lower():
+        return None
+    if not re.search(r"\w", title) or title.lower() in USELESS_TITLES:
+        return None
+    return cap_on_word(title, TITLE_MAX_CHARS)

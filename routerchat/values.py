@@ -1,0 +1,9 @@
+"""Checks of JSON values that come from outside (pure: no Flask, no database)."""
+from __future__ import annotations
+
+from typing import TypeGuard
+
+
+def is_whole_number(value: object) -> TypeGuard[int]:
+    """An int that JSON really held: `true` is an int to Python, never a count or an id here."""
+    return isinstance(value, int) and not isinstance(value, bool)
