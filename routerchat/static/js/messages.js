@@ -2,7 +2,7 @@
 // each with copy, and per role: edit (questions), regenerate or retry (the last answer), and a
 // "‹ 2/3 ›" switcher when a message has other versions.
 import { renderMarkdown } from "./markdown.js";
-import { formatCost, formatTokens } from "./usage.js";
+import { usageDetail, usageLabel } from "./format.js";
 
 const STATUS_NOTES = {
   stopped: "Stopped — the answer above is partial.",
@@ -102,14 +102,6 @@ export function relativeTime(moment, now = new Date()) {
   if (midnight - moment <= 86400000) return "yesterday";
   const sameYear = moment.getFullYear() === now.getFullYear();
   return moment.toLocaleDateString(undefined, { day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }) });
-}
-
-// What an answer cost: dollars when the upstream said, else its tokens, else nothing.
-export function usageLabel(usage) {
-  if (!usage) return "";
-  if (usage.cost !== null && usage.cost !== undefined) return formatCost(usage.cost);
-  const tokens = usage.total_tokens ?? ((usage.prompt_tokens || 0) + (usage.completion_tokens || 0));
-  return tokens ? `${formatTokens(tokens)} tokens` : "";
 }
 
 export class MessageBubble {
@@ -247,7 +239,7 @@ export class MessageBubble {
   setUsage(usage) {
     this.usage = usage;
     this.costLabel.textContent = usageLabel(usage);
-    this.costLabel.title = usage ? `${formatTokens(usage.prompt_tokens)} tokens in, ${formatTokens(usage.completion_tokens)} out` : "";
+    this.costLabel.title = usageDetail(usage);
   }
 
   setTime(moment) {
