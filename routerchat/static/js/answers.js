@@ -144,9 +144,9 @@ export class Answers {
     // The server titles a conversation after its first answer; join that (also for an answer
     // that ended while this tab looked elsewhere).
     const id = follower.conversationId;
-    if (outcome && this.sidebar.hasDefaultTitle(id)) this.sidebar.name(id);
+    if (outcome && this.sidebar.hasDefaultTitle(id)) this.sidebar.requestTitle(id);
     // A later answer retries a fallback title on the server: show the new title when it lands.
-    else if (outcome === "done" && this.sidebar.hasFallbackTitle(id)) this.sidebar.name(id, { untilGenerated: true });
+    else if (outcome === "done" && this.sidebar.hasFallbackTitle(id)) this.sidebar.requestTitle(id, { untilGenerated: true });
     return outcome;
   }
 }

@@ -18,7 +18,7 @@ const sendButton = $("#send-button");
 const stopButton = $("#stop-button");
 const charCount = $("#char-count");
 const view = new MessageView($("#messages"), $("#empty-state"), {
-  regenerate: () => answerAgain({ regenerate: true }),
+  regenerateAnswer: () => answerAgain({ regenerate: true }),
   edit: (bubble, text) => answerAgain({ edit: bubble.id, message: text }, bubble, text),
   switchTo: (messageId) => switchBranch(messageId),
 });

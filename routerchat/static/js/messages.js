@@ -10,7 +10,7 @@ const STATUS_NOTES = {
 };
 
 export class MessageView {
-  // actions: { regenerate(), edit(messageId, text), switchTo(messageId) }
+  // actions: { regenerateAnswer(), edit(bubble, text), switchTo(messageId) }
   constructor(container, emptyState, actions) {
     this.container = container;
     this.emptyState = emptyState;
@@ -170,10 +170,10 @@ export class MessageBubble {
       this.editButton = button("message-edit", "Edit", "Edit and send again", () => this.startEdit());
       bar.append(this.editButton);
     } else {
-      this.regenerateButton = button("message-regenerate", "Regenerate", "Write another answer",
-        () => this.actions.regenerate());
-      this.retryButton = button("message-retry", "Retry", "Try this answer again", () => this.actions.regenerate());
-      bar.append(this.regenerateButton, this.retryButton);
+      this.regenerateAnswerButton = button("message-regenerate", "Regenerate", "Write another answer",
+        () => this.actions.regenerateAnswer());
+      this.retryButton = button("message-retry", "Retry", "Try this answer again", () => this.actions.regenerateAnswer());
+      bar.append(this.regenerateAnswerButton, this.retryButton);
     }
     return bar;
   }
@@ -188,8 +188,8 @@ export class MessageBubble {
     const settled = this.status !== "streaming";
     this.toolbar.hidden = !settled;
     if (this.editButton) this.editButton.hidden = this.id === null;
-    if (this.regenerateButton) {
-      this.regenerateButton.hidden = !(last && settled && this.status !== "error");
+    if (this.regenerateAnswerButton) {
+      this.regenerateAnswerButton.hidden = !(last && settled && this.status !== "error");
       this.retryButton.hidden = !(last && this.status === "error");
     }
   }
