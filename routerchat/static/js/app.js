@@ -1,7 +1,8 @@
-// routerchat's page: wires the sidebar, presets, message list and composer together.
+// routerchat's page: wires the sidebar, presets, message list, answers and composer together.
 import * as api from "./api.js";
+import { Answers } from "./answers.js";
 import { MessageView } from "./messages.js";
-import { addConversationCost, showConversationCost, showConversationTitle } from "./heading.js";
+import { showConversationCost, showConversationTitle } from "./heading.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -17,16 +18,12 @@ const sendButton = $("#send-button");
 const stopButton = $("#stop-button");
 const charCount = $("#char-count");
 const view = new MessageView($("#messages"), $("#empty-state"), {
-  regenerate: () => answerAgain({ regenerate: true }),
+  regenerateAnswer: () => answerAgain({ regenerate: true }),
   edit: (bubble, text) => answerAgain({ edit: bubble.id, message: text }, bubble, text),
   switchTo: (messageId) => switchBranch(messageId),
 });
 
-// Answers run on the server; the page follows them. `followers` holds one per conversation
-// with an answer under way (this tab's, or one it re-attached to), shown or not: leaving a
-// conversation only detaches its bubble, and the sidebar marks it as answering.
-const state = { conversationId: null };
-const followers = new Map();   // conversation id -> { controller, bubble }
+const state = { conversationId: null };   // the shown conversation, null for a new chat
 
 const sidebar = new Sidebar({
   list: $("#conversation-list"),
@@ -36,9 +33,20 @@ const sidebar = new Sidebar({
   onOpen: (id) => openConversation(id),
   onDeleted: (id) => { if (id === state.conversationId) newChat(); },
   onTitle: (id, title) => { if (id === state.conversationId) setPageTitle(title); },
-  // Answers running in other conversations (another tab, or before a reload): follow them unseen,
-  // so the sidebar shows them answering until they end.
-  onAnswering: (id) => { if (!followers.has(id)) reattach(id, null); },
+  onAnswering: (id) => answers.followUnseen(id),
+});
+
+const answers = new Answers({
+  view,
+  sidebar,
+  shownId: () => state.conversationId,
+  onCreated: (id) => {
+    state.conversationId = id;
+    sidebar.setActive(id);
+    setUrl(id);
+  },
+  onAnsweringChanged: showAnswering,
+  onEndedMeanwhile: (id) => openConversation(id, { pushUrl: false }),
 });
 
 new SearchBox({ input: $("#conversation-search"), sidebar });
@@ -74,7 +82,7 @@ function setUrl(id) {
 
 // The composer reflects the shown conversation: Stop while its answer runs, Send otherwise.
 function showAnswering() {
-  const answering = state.conversationId !== null && followers.has(state.conversationId);
+  const answering = answers.isAnswering(state.conversationId);
   stopButton.hidden = !answering;
   sendButton.disabled = answering;
   document.body.classList.toggle("is-streaming", answering);
@@ -100,24 +108,8 @@ function closeSidebarOnPhone() {
   $("#sidebar-toggle").setAttribute("aria-expanded", "false");
 }
 
-// Stop is the only way to end an answer early: the server closes the upstream and stores it.
-async function stopAnswer() {
-  const id = state.conversationId;
-  if (!id || !followers.has(id)) return;
-  try {
-    await api.send(`/conversation/${encodeURIComponent(id)}/stop`, { method: "POST" });
-  } catch (error) {
-    view.notice(error.message);
-  }
-}
-
-// Bubbles belong to the shown conversation only; answers elsewhere keep running unseen.
-function detachBubbles() {
-  for (const follower of followers.values()) follower.bubble = null;
-}
-
 function newChat() {
-  detachBubbles();
+  answers.detachBubbles();
   state.conversationId = null;
   view.clear();
   sidebar.setActive(null);
@@ -130,7 +122,7 @@ function newChat() {
 }
 
 function showConversation(conversation) {
-  detachBubbles();
+  answers.detachBubbles();
   state.conversationId = conversation.id;
   view.showAll(conversation.messages);
   sidebar.setActive(conversation.id);
@@ -138,7 +130,7 @@ function showConversation(conversation) {
   showConversationCost(conversation.cost);
   focusInput();
   const last = conversation.messages[conversation.messages.length - 1];
-  if (last && last.status === "streaming") reattach(conversation.id, view.bubbles[view.bubbles.length - 1]);
+  if (last && last.status === "streaming") answers.reattach(conversation.id, view.bubbles[view.bubbles.length - 1]);
   showAnswering();
 }
 
@@ -149,7 +141,7 @@ async function openConversation(id, { pushUrl = true } = {}) {
     showConversation(conversation);
     if (pushUrl) setUrl(conversation.id);
   } catch (error) {
-    detachBubbles();
+    answers.detachBubbles();
     view.clear();
     view.notice(error.status === 404 ? "This conversation no longer exists." : error.message);
     state.conversationId = null;
@@ -158,127 +150,10 @@ async function openConversation(id, { pushUrl = true } = {}) {
   }
 }
 
-function track(follower) {
-  const id = follower.conversationId;
-  if (!id) return;
-  followers.set(id, follower);
-  sidebar.setAnswering(id, true);
-  showAnswering();
-}
-
-function untrack(follower) {
-  const id = follower.conversationId;
-  if (id && followers.get(id) === follower) {
-    followers.delete(id);
-    sidebar.setAnswering(id, false);
-  }
-  showAnswering();
-}
-
-// Follow an answer's events into whichever bubble is attached (none while another conversation
-// is shown). Returns "done", "error", "stopped", or null when the following was given up.
-async function follow(follower, events) {
-  track(follower);
-  let outcome = null;
-  try {
-    for await (const event of events) {
-      const bubble = follower.bubble;
-      if (event.type === "chunk" && bubble) {
-        const near = view.isNearBottom();
-        bubble.append(event.content);
-        if (near) view.scrollToBottom();
-      } else if (event.type === "done") {
-        outcome = "done";
-        if (bubble) bubble.finish({ status: "complete", model: event.model, usage: event.usage });
-        if (follower.conversationId === state.conversationId) addConversationCost(event.usage?.cost);
-      } else if (event.type === "error") {
-        outcome = event.stopped ? "stopped" : "error";
-        if (bubble) bubble.finish(event.stopped ? { status: "stopped" } : { status: "error", error: event.error });
-      }
-    }
-  } catch (error) {
-    if (error.name !== "AbortError") throw error;
-  } finally {
-    untrack(follower);
-  }
-  // The server titles a conversation after its first answer; join that (also for an answer
-  // that ended while this tab looked elsewhere).
-  const id = follower.conversationId;
-  if (outcome && sidebar.hasDefaultTitle(id)) sidebar.name(id);
-  // A later answer retries a fallback title on the server: show the new title when it lands.
-  else if (outcome === "done" && sidebar.hasFallbackTitle(id)) sidebar.name(id, { untilGenerated: true });
-  return outcome;
-}
-
-// Re-attach to an answer that runs on the server: the first chunk repeats everything so far.
-async function reattach(conversationId, bubble) {
-  const previous = followers.get(conversationId);
-  if (previous) previous.controller.abort();
-  const follower = { conversationId, controller: new AbortController(), bubble };
-  if (bubble) bubble.content = "";
-  try {
-    const outcome = await follow(follower, api.answerEvents(conversationId, follower.controller.signal));
-    if (outcome === null && follower.bubble && !follower.controller.signal.aborted) {
-      openConversation(conversationId, { pushUrl: false });   // it ended meanwhile: show what was stored
-    }
-  } catch (error) {
-    if (follower.bubble) view.notice(error.message);
-  }
-}
-
-// POST /chat and follow the answer it starts; `question` is the bubble asking (new or edited).
-async function startAnswer(body, question, text) {
-  const answer = view.add({ role: "assistant", status: "streaming" });
-  const follower = { conversationId: body.conversation_id || null, controller: new AbortController(), bubble: answer };
-  let started = false;
-  async function* events() {
-    for await (const event of api.chatEvents(body, follower.controller.signal)) {
-      if (event.type !== "conversation") {
-        yield event;
-        continue;
-      }
-      started = true;
-      if (question) question.setId(event.user_message_id);
-      answer.setId(event.message_id);
-      if (!follower.conversationId) {
-        follower.conversationId = event.conversation_id;
-        sidebar.addNew(follower.conversationId);
-        if (state.conversationId === null && follower.bubble) {
-          state.conversationId = follower.conversationId;
-          sidebar.setActive(follower.conversationId);
-          setUrl(follower.conversationId);
-        }
-        track(follower);
-      }
-    }
-  }
-  let outcome = null;
-  try {
-    outcome = await follow(follower, events());
-    if (!outcome && follower.bubble) {
-      outcome = "error";
-      answer.finish({ status: "error", error: "The connection to the server ended before the answer was complete." });
-    }
-  } catch (error) {
-    if (!started) {
-      // Refused before anything was stored: say why and give the text back.
-      view.removeFrom(question || answer);
-      view.notice(error.message);
-      if (text !== undefined && !input.value) input.value = text;
-      autosize();
-      return null;
-    }
-    outcome = "error";
-    if (follower.bubble) answer.finish({ status: "error", error: "Lost the connection to the routerchat server while the answer was streaming." });
-  }
-  if (follower.conversationId) sidebar.moveToTop(follower.conversationId);
-  return outcome;
-}
-
 // Send the composer's text and stream the answer into a new assistant bubble.
 async function sendMessage() {
   const text = input.value;
-  if (!text.trim() || (state.conversationId && followers.has(state.conversationId))) return;
+  if (!text.trim() || answers.isAnswering(state.conversationId)) return;
   if (text.length > maxChars) {
     view.notice(`This message is ${text.length.toLocaleString()} characters long; the limit is ${maxChars.toLocaleString()}.`);
     return;
@@ -286,14 +161,19 @@ async function sendMessage() {
   const question = view.add({ role: "user", content: text });
   input.value = "";
   autosize();
-  await startAnswer({ message: text, conversation_id: state.conversationId, preset: presets.active }, question, text);
+  const stored = await answers.start({ message: text, conversation_id: state.conversationId, preset: presets.active }, question);
+  // Refused before anything was stored: the text comes back, unless another one was typed meanwhile.
+  if (!stored && !input.value) {
+    input.value = text;
+    autosize();
+  }
 }
 
 // Regenerate (or retry) the last answer, or send an edited question: a new version beside the
 // old one; the shown branch is reloaded afterwards to show the version switcher.
 async function answerAgain(change, editedBubble, text) {
   const id = state.conversationId;
-  if (!id || followers.has(id)) return;
+  if (!id || answers.isAnswering(id)) return;
   let question = null;
   if (editedBubble) {
     view.removeFrom(editedBubble);
@@ -302,7 +182,7 @@ async function answerAgain(change, editedBubble, text) {
     const last = view.bubbles[view.bubbles.length - 1];
     if (last && last.role === "assistant") view.removeFrom(last);
   }
-  await startAnswer({ conversation_id: id, preset: presets.active, ...change }, question);
+  await answers.start({ conversation_id: id, preset: presets.active, ...change }, question);
   if (state.conversationId === id) openConversation(id, { pushUrl: false });
 }
 
@@ -344,7 +224,7 @@ function wireEvents() {
     }
   });
   input.addEventListener("input", autosize);
-  stopButton.addEventListener("click", stopAnswer);
+  stopButton.addEventListener("click", () => answers.stop(state.conversationId));
   $("#new-chat-button").addEventListener("click", newChat);
   $("#theme-toggle").addEventListener("click", toggleTheme);
   $("#sidebar-toggle").addEventListener("click", () => {

@@ -1,6 +1,6 @@
 // The open conversation's title above the messages (full text on hover; hidden for a new chat),
 // and what it cost so far (answers plus its title request; hidden while unknown).
-import { formatCost } from "./usage.js";
+import { formatCost } from "./format.js";
 
 const heading = document.querySelector("#conversation-heading");
 const costLine = document.querySelector("#conversation-cost");

@@ -2,7 +2,7 @@
 // each with copy, and per role: edit (questions), regenerate or retry (the last answer), and a
 // "‹ 2/3 ›" switcher when a message has other versions.
 import { renderMarkdown } from "./markdown.js";
-import { formatCost, formatTokens } from "./usage.js";
+import { usageDetail, usageLabel } from "./format.js";
 
 const STATUS_NOTES = {
   stopped: "Stopped — the answer above is partial.",
@@ -10,7 +10,7 @@ const STATUS_NOTES = {
 };
 
 export class MessageView {
-  // actions: { regenerate(), edit(messageId, text), switchTo(messageId) }
+  // actions: { regenerateAnswer(), edit(bubble, text), switchTo(messageId) }
   constructor(container, emptyState, actions) {
     this.container = container;
     this.emptyState = emptyState;
@@ -104,14 +104,6 @@ export function relativeTime(moment, now = new Date()) {
   return moment.toLocaleDateString(undefined, { day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }) });
 }
 
-// What an answer cost: dollars when the upstream said, else its tokens, else nothing.
-export function usageLabel(usage) {
-  if (!usage) return "";
-  if (usage.cost !== null && usage.cost !== undefined) return formatCost(usage.cost);
-  const tokens = usage.total_tokens ?? ((usage.prompt_tokens || 0) + (usage.completion_tokens || 0));
-  return tokens ? `${formatTokens(tokens)} tokens` : "";
-}
-
 export class MessageBubble {
   constructor({ id = null, role, content = "", model = null, status = "complete", error = null, usage = null,
                 created_at: createdAt = null, version = 1, versions = 1, siblings = [] },
@@ -178,10 +170,10 @@ export class MessageBubble {
       this.editButton = button("message-edit", "Edit", "Edit and send again", () => this.startEdit());
       bar.append(this.editButton);
     } else {
-      this.regenerateButton = button("message-regenerate", "Regenerate", "Write another answer",
-        () => this.actions.regenerate());
-      this.retryButton = button("message-retry", "Retry", "Try this answer again", () => this.actions.regenerate());
-      bar.append(this.regenerateButton, this.retryButton);
+      this.regenerateAnswerButton = button("message-regenerate", "Regenerate", "Write another answer",
+        () => this.actions.regenerateAnswer());
+      this.retryButton = button("message-retry", "Retry", "Try this answer again", () => this.actions.regenerateAnswer());
+      bar.append(this.regenerateAnswerButton, this.retryButton);
     }
     return bar;
   }
@@ -196,8 +188,8 @@ export class MessageBubble {
     const settled = this.status !== "streaming";
     this.toolbar.hidden = !settled;
     if (this.editButton) this.editButton.hidden = this.id === null;
-    if (this.regenerateButton) {
-      this.regenerateButton.hidden = !(last && settled && this.status !== "error");
+    if (this.regenerateAnswerButton) {
+      this.regenerateAnswerButton.hidden = !(last && settled && this.status !== "error");
       this.retryButton.hidden = !(last && this.status === "error");
     }
   }
@@ -247,7 +239,7 @@ export class MessageBubble {
   setUsage(usage) {
     this.usage = usage;
     this.costLabel.textContent = usageLabel(usage);
-    this.costLabel.title = usage ? `${formatTokens(usage.prompt_tokens)} tokens in, ${formatTokens(usage.completion_tokens)} out` : "";
+    this.costLabel.title = usageDetail(usage);
   }
 
   setTime(moment) {

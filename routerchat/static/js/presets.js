@@ -1,13 +1,8 @@
 // The six preset buttons and the dialog that changes a preset's model.
 import * as api from "./api.js";
+import { modelInfo } from "./format.js";
 
 const FREE_SLOT = Number(document.body.dataset.freeSlot);   // the free-tier preset, as the server says
-
-function pricePerMillion(value) {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) return "?";
-  return `$${(number * 1e6).toFixed(number * 1e6 < 1 ? 2 : 1)}`;
-}
 
 // Labels short enough for a phone that still tell presets apart: the first word, plus the first
 // word that sets it apart when another preset starts the same ("Gemini Pro", "Gemini Flash").
@@ -143,9 +138,7 @@ export class Presets {
       id.textContent = model.id;
       const info = document.createElement("span");
       info.className = "model-info";
-      const context = model.context_length ? `${Math.round(model.context_length / 1000)}k context` : "";
-      info.textContent = model.free ? `free · ${context}`
-        : `${pricePerMillion(model.pricing.prompt)} in / ${pricePerMillion(model.pricing.completion)} out per M tokens · ${context}`;
+      info.textContent = modelInfo(model);
       item.append(name, id, info);
       const selected = model.id === (this.selectedModel || (current && current.model));
       item.setAttribute("aria-selected", String(selected));

@@ -98,7 +98,7 @@ export class Sidebar {
       this.onOpen(id);
     });
     li.querySelector(".rename-button").addEventListener("click", () => this.startRename(li));
-    li.querySelector(".regenerate-button").addEventListener("click", () => this.regenerate(id));
+    li.querySelector(".regenerate-button").addEventListener("click", () => this.regenerateTitle(id));
     li.querySelector(".delete-button").addEventListener("click", () => this.remove(id));
     li.querySelector(".export-button").addEventListener("click", (event) => this.toggleExportMenu(event.currentTarget, id));
     return li;
@@ -182,6 +182,11 @@ export class Sidebar {
     return Boolean(id) && this.item(id)?.dataset.titleSource === "default";
   }
 
+  hasFallbackTitle(id) {
+    return Boolean(id) && this.item(id)?.dataset.titleSource === "fallback";
+  }
+
+  // "naming…" beside the title while the server generates it.
   setNaming(id, naming) {
     const li = this.item(id);
     if (!li) return;
@@ -189,18 +194,14 @@ export class Sidebar {
     li.querySelector(".naming-status").hidden = !naming;
   }
 
-  hasFallbackTitle(id) {
-    return Boolean(id) && this.item(id)?.dataset.titleSource === "fallback";
-  }
-
   // Ask the server for the title; it joins a generation under way. Retries while the answer
   // is not stored yet (409) or another process is still generating. With `untilGenerated`
   // (after a later answer, when the server retries a fallback) a fallback also counts as "not yet".
-  async name(id, { force = false, attempt = 0, untilGenerated = false } = {}) {
+  async requestTitle(id, { force = false, attempt = 0, untilGenerated = false } = {}) {
     this.setNaming(id, true);
     const retryLater = () => {
       if (attempt >= 3) return false;
-      setTimeout(() => this.name(id, { attempt: attempt + 1, untilGenerated }), 1000 * 2 ** attempt);
+      setTimeout(() => this.requestTitle(id, { attempt: attempt + 1, untilGenerated }), 1000 * 2 ** attempt);
       return true;
     };
     try {
@@ -216,8 +217,8 @@ export class Sidebar {
     this.setNaming(id, false);
   }
 
-  regenerate(id) {
-    return this.name(id, { force: true });
+  regenerateTitle(id) {
+    return this.requestTitle(id, { force: true });
   }
 
   startRename(li) {

@@ -1,17 +1,6 @@
 // What chats cost (GET /usage), and the user's data: export everything, import a file with progress.
 import * as api from "./api.js";
-
-// Dollars for a cost; "—" when the upstream reported none (not the same as a free $0).
-export function formatCost(cost) {
-  if (cost === null || cost === undefined) return "—";
-  if (cost === 0) return "$0";
-  if (cost < 0.0001) return "<$0.0001";
-  return `$${cost.toFixed(cost < 1 ? 4 : 2)}`;
-}
-
-export function formatTokens(count) {
-  return `${(count || 0).toLocaleString()}`;
-}
+import { formatCost, formatCount } from "./format.js";
 
 function cell(text) {
   const td = document.createElement("td");
@@ -52,13 +41,13 @@ export class UsageDialog {
     this.total.textContent = `Total: ${formatCost(report.total_cost)}`;
     const rows = report.by_model.map((row) => {
       const tr = document.createElement("tr");
-      tr.append(cell(row.model || "unknown model"), cell(formatTokens(row.requests)),
-        cell(`${formatTokens(row.prompt_tokens)} / ${formatTokens(row.completion_tokens)}`), cell(formatCost(row.cost)));
+      tr.append(cell(row.model || "unknown model"), cell(formatCount(row.requests)),
+        cell(`${formatCount(row.prompt_tokens)} / ${formatCount(row.completion_tokens)}`), cell(formatCost(row.cost)));
       return tr;
     });
     const titles = document.createElement("tr");
     titles.className = "usage-titles";
-    titles.append(cell("Conversation titles"), cell(formatTokens(report.titles.requests)), cell(""),
+    titles.append(cell("Conversation titles"), cell(formatCount(report.titles.requests)), cell(""),
       cell(formatCost(report.titles.cost)));
     this.table.replaceChildren(...rows, titles);
   }
