@@ -144,9 +144,9 @@ class Upstream:
         return Counter(m.group(0) for r in found if not r["stream"] for m in [pattern.search(r["user"])] if m)
 
 
-def start_upstream(workdir: Path) -> Upstream:
-    command = [sys.executable, str(BENCH / "upstream.py"), "--tokens", str(TOKENS), "--delay", str(TOKEN_DELAY),
-               "--port"]
+def start_upstream(workdir: Path, tokens: int = TOKENS, delay: float = TOKEN_DELAY) -> Upstream:
+    """The fake on gevent in a process of its own; `tokens=0` echoes the message word by word."""
+    command = [sys.executable, str(BENCH / "upstream.py"), "--tokens", str(tokens), "--delay", str(delay), "--port"]
     port = free_port()
     log_path = workdir / "upstream.log"
     started = time.perf_counter()
@@ -185,13 +185,13 @@ class Config:
 class App:
     """One routerchat deployment under test."""
 
-    def __init__(self, config: Config, database_url: str, upstream: Upstream, workdir: Path):
+    def __init__(self, config: Config, database_url: str, upstream: Upstream, workdir: Path, root: Path = ROOT):
         env = {**os.environ, "HOST": "127.0.0.1", "DATABASE_URL": database_url,
                "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "bench",
                "ROUTERCHAT_DOTENV": "0", "TITLE_TIMEOUT": "60", "DB_CONNECTION_GUARD": "strict",
                "PYTHONUNBUFFERED": "1"}
         if config.workers is None:
-            command = [sys.executable, str(ROOT / "main.py")]
+            command = [sys.executable, str(root / "main.py")]
         else:
             env.update(WEB_CONCURRENCY=str(config.workers), DB_POOL_SIZE=str(PG_POOL_SIZE),
                        DB_MAX_OVERFLOW=str(PG_POOL_SIZE))
@@ -340,9 +340,14 @@ def listing_table(app: App, upstream: Upstream, database_url: str, results: dict
                           "seeded_in": seeded_in}
 
 
+def py_spy_path() -> str:
+    """py-spy as scripts/bench.sh installs it (in the virtualenv), or from PATH."""
+    return shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+
+
 def profile_round(app: App, tag: str, seconds: int = 4) -> str:
     """py-spy (when installed) over an extra 500-stream round: where the app's CPU goes."""
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    py_spy = py_spy_path()
     if not Path(py_spy).exists():
         return ""
     out = app.process.log_path.with_suffix(".pyspy.txt")
@@ -387,11 +392,44 @@ def drop_schema(base_url: str, schema: str) -> None:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
 
 
+def relay_only(root: Path) -> None:
+    """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout."""
+    config = Config("main.py + SQLite", "sqlite", None)
+    with tempfile.TemporaryDirectory(prefix="routerchat-bench-") as tmp:
+        workdir = Path(tmp)
+        upstream = start_upstream(workdir)
+        app = App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root)
+        try:
+            relay_table(app, upstream, config.results, uuid.uuid4().hex[:6])
+        finally:
+            app.process.stop()
+            upstream.process.stop()
+        guard_reports = app.guard_reports()
+    print("\n".join(report.relay_section([config], [])[4:]))
+    print(f"guard reports: {guard_reports}; load average {os.getloadavg()[0]:.1f}")
+
+
+
+PAGE_MARK = "<!-- page_stream.py -->"
+
+
+def page_section(text: str) -> str:
+    """The page benchmark's section (bench/page_stream.py --record), kept when the table is rewritten."""
+    return "\n\n" + text[text.index(PAGE_MARK):] if PAGE_MARK in text else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="routerchat benchmark: writes bench/RESULTS.md")
     parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL", "postgresql://127.0.0.1:5432/test"))
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
+    parser.add_argument("--relay-only", action="store_true",
+                        help="only section 1 on main.py + SQLite, printed instead of written")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="with --relay-only: the checkout whose main.py is measured (e.g. an export of older code)")
     args = parser.parse_args()
+    if args.relay_only:
+        relay_only(args.root)
+        return
     configs = [Config("main.py + SQLite", "sqlite", None)] + [
         Config(f"gunicorn ×{n} + PostgreSQL", "postgresql", n) for n in (1, 2, 4)]
     started = time.perf_counter()
@@ -407,8 +445,10 @@ def main() -> None:
         finally:
             upstream.process.stop()
             drop_schema(args.postgres, schema)
-    Path(args.output).write_text(report.render(configs, upstream_footprint, time.perf_counter() - started,
-                                               " ".join(["./scripts/bench.sh", *sys.argv[1:]])))
+    output = Path(args.output)
+    kept = page_section(output.read_text() if output.exists() else "")
+    output.write_text(report.render(configs, upstream_footprint, time.perf_counter() - started,
+                                    " ".join(["./scripts/bench.sh", *sys.argv[1:]])) + kept)
     print(f"wrote {args.output}")
 
 

@@ -13,6 +13,10 @@ FREE_SLOT = 6  # the preset of the free tier; its model also writes the titles
 NO_ACCOUNT = 0  # preset owner of the app without accounts (conversations use a NULL account_id)
 ACCOUNT_NAME_MAX_CHARS = 64
 MODEL_ID_MAX_CHARS = 200
+INSTRUCTIONS_MAX_CHARS = 8000  # the account's instructions, a folder's, a chat's system prompt
+TITLE_PROMPT_MAX_CHARS = 8000
+ATTACHMENT_NAME_MAX_CHARS = 200
+FOLDER_NAME_MAX_CHARS = 100
 
 
 class MessageStatus(StrEnum):

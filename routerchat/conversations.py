@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 
-from . import costs, search, versions
+from . import costs, search, settings, versions
+from .attachments import store as attachments
+from .attachments.parts import FileData
+from .attachments.parts import content as content_parts
+from .chat_options import system_message, upstream_params
 from .constants import TITLE_MAX_CHARS, MessageStatus, TitleSource
 from .db.models import Conversation, Message, new_id, utcnow
+from .db.rows import update_row
 from .errors import ApiError
 from .extensions import db
 from .ownership import current_owner, owned_by_current
-from .text_safety import bad_character
+from .text_safety import bad_character, tidy_title
 from .values import is_whole_number
 
 MAX_PAGE = 200
@@ -38,18 +45,38 @@ def get_or_404(conversation_id: object, *options: ORMOption) -> Conversation:
     return conversation
 
 
-def encode_cursor(conversation: Conversation) -> str:
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last conversation's time and id, and whether it was among the pins
+    (pinned chats come first, so the next page goes on with the pins or with the rest)."""
+
+    moment: datetime
+    conversation_id: str
+    pinned: bool = False
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Which conversations a list shows: the archived ones or the others, of one folder or all."""
+
+    archived: bool = False
+    folder_id: str | None = None
+
+
+def encode_cursor(conversation: Conversation, pinned_section: bool = False) -> str:
     raw = f"{conversation.updated_at.isoformat(timespec='microseconds')}|{conversation.id}"
+    if pinned_section:
+        raw += "|p"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, conversation_id = raw.split("|", 1)
-        if bad_character(conversation_id):  # base64 can hide a NUL the URL check cannot see
+        moment, conversation_id, *section = raw.split("|")
+        if bad_character(conversation_id) or section not in ([], ["p"]):  # base64 can hide a NUL
             raise ValueError(conversation_id)
-        return datetime.fromisoformat(moment), conversation_id
+        return Cursor(datetime.fromisoformat(moment), conversation_id, pinned=section == ["p"])
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiError(400, "before is not a cursor this server gave out.") from exc
 
@@ -66,27 +93,43 @@ def parse_limit(raw: str | None) -> int:
     return limit
 
 
-def list_page(limit: int, before: str | None, q: str = "") -> dict[str, Any]:
-    """Most recently updated first; ties ordered by id so pages never skip or repeat.
+def parse_flag(name: str, raw: str | None) -> bool:
+    """A yes/no query parameter (`?archived=1`); absent is no."""
+    value = (raw or "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ApiError(400, f"{name} must be 1 or 0.")
 
-    With search words (`q`), only conversations having all of them, each with a `snippet`. Each
-    item says whether an answer is being written in it right now (`answering`).
+
+def list_page(limit: int, before: str | None, q: str = "", shown: Shown = Shown()) -> dict[str, Any]:
+    """Pinned first, then most recently updated first; ties ordered by id so pages never skip or repeat.
+
+    Archived conversations are listed only when `shown.archived` asks for them (and then only they).
+    With search words (`q`), every conversation having all of them (archived ones too, newest first),
+    each with a `snippet`. Each item says whether an answer is being written in it right now (`answering`).
     """
     try:
         words = search.query_words(q)
     except search.QueryError as exc:
         raise ApiError(400, str(exc)) from exc
     after = decode_cursor(before) if before else None
-    rows = (search.matching_conversations(words, limit + 1, after, current_owner()) if words
-            else _newest(limit + 1, after))
+    if words:
+        rows = search.matching_conversations(
+            words, limit + 1, (after.moment, after.conversation_id) if after else None, current_owner())
+    else:
+        rows = _listed(limit + 1, after, shown)
     page = rows[:limit]
     answering = _answering([c.id for c in page])
     items = [{**c.summary(), "answering": c.id in answering} for c in page]
     if words:
-        found = search.snippets([c.id for c in page], words)
+        found = search.snippets([c.id for c in page], words, current_owner())
         for item in items:
             item["snippet"] = found.get(item["id"], "")
-    return {"conversations": items, "next": encode_cursor(page[-1]) if len(rows) > limit else None}
+    more = len(rows) > limit
+    return {"conversations": items,
+            "next": encode_cursor(page[-1], pinned_section=page[-1].pinned and not words) if more else None}
 
 
 def _answering(conversation_ids: list[str]) -> set[str]:
@@ -98,15 +141,29 @@ def _answering(conversation_ids: list[str]) -> set[str]:
         .where(Message.conversation_id.in_(conversation_ids), Message.status == MessageStatus.STREAMING)))
 
 
-def _newest(limit: int, after: tuple[datetime, str] | None) -> list[Conversation]:
-    query = (db.select(Conversation).where(owned_by_current())
+def _listed(limit: int, after: Cursor | None, shown: Shown) -> list[Conversation]:
+    """The pins (from the cursor on, when it is among them), then the others: each section is one
+    keyset range of ix_conversation_list."""
+    rows: list[Conversation] = []
+    if after is None or after.pinned:
+        rows = _newest(limit, after, shown, pinned=True)
+        after = None
+    if len(rows) < limit:
+        rows += _newest(limit - len(rows), after, shown, pinned=False)
+    return rows
+
+
+def _newest(limit: int, after: Cursor | None, shown: Shown, *, pinned: bool) -> list[Conversation]:
+    query = (db.select(Conversation)
+             .where(owned_by_current(), Conversation.archived == shown.archived, Conversation.pinned == pinned)
              .order_by(Conversation.updated_at.desc(), Conversation.id.desc()))
+    if shown.folder_id is not None:
+        query = query.where(Conversation.folder_id == shown.folder_id)
     if after is not None:
-        moment, last_id = after
         # `updated_at <= moment` on its own lets the index range start at the cursor: with the
         # equivalent `a < m OR (a = m AND id < i)` both databases scan from the top and filter.
-        query = query.where(Conversation.updated_at <= moment,
-                            or_(Conversation.updated_at < moment, Conversation.id < last_id))
+        query = query.where(Conversation.updated_at <= after.moment,
+                            or_(Conversation.updated_at < after.moment, Conversation.id < after.conversation_id))
     return list(db.session.scalars(query.limit(limit)))
 
 
@@ -115,17 +172,19 @@ def get_with_messages_or_404(conversation_id: object) -> Conversation:
     return get_or_404(conversation_id, joinedload(Conversation.messages))
 
 
-def detail(conversation: Conversation, live_text: dict[int, str] | None = None) -> dict[str, Any]:
-    """The active branch; `live_text` replaces the stored text of answers still streaming here."""
+def detail(conversation: Conversation, live_text: dict[int, dict[str, str]] | None = None) -> dict[str, Any]:
+    """The active branch; `live_text` replaces the stored text (and reasoning) of answers still
+    streaming here."""
     live_text = live_text or {}
     messages = []
     for placed in versions.active_branch(conversation.messages):
         message = placed.message.to_dict()
         if message["id"] in live_text:
-            message["content"] = live_text[message["id"]]
+            message.update({name: text or message[name] for name, text in live_text[message["id"]].items()})
         messages.append({**message, "version": placed.version, "versions": placed.versions,
                          "siblings": list(placed.siblings)})
-    return {**conversation.summary(), "cost": costs.conversation_cost(conversation), "messages": messages}
+    return {**conversation.summary(), **conversation.options(), "cost": costs.conversation_cost(conversation),
+            "messages": messages}
 
 
 def message_in(conversation: Conversation, message_id: object) -> Message:
@@ -146,55 +205,81 @@ def select_branch(conversation: Conversation, message_id: object) -> None:
 
 
 def check_title(title: object) -> str:
-    if not isinstance(title, str) or not " ".join(title.split()):
+    if not isinstance(title, str) or not tidy_title(title):
         raise ApiError(400, "title must be a non-empty string.")
-    title = " ".join(title.split())
+    title = tidy_title(title)
     if len(title) > TITLE_MAX_CHARS:
         raise ApiError(400, f"title must be at most {TITLE_MAX_CHARS} characters.")
     return title
 
 
-def rename(conversation: Conversation, title: object) -> Conversation:
-    """A user's title wins for good: it also releases any title generation in flight."""
-    conversation.title = check_title(title)
+def rename(conversation: Conversation, title: str) -> None:
+    """A user's title wins for good: it also releases any title generation in flight (caller commits)."""
+    conversation.title = title
     conversation.title_source = TitleSource.USER
     conversation.title_claim_token = None
     conversation.title_claimed_at = None
-    db.session.commit()
-    return conversation
 
 
 def delete(conversation: Conversation) -> None:
+    """The conversation, its messages, and the files they carried (unless another chat carries them too)."""
+    files = attachments.linked_to_conversation(conversation.id)
     db.session.delete(conversation)
+    db.session.flush()
+    attachments.remove_unlinked(files)
     db.session.commit()
 
 
-def start(conversation_id: str | None) -> Conversation:
-    if conversation_id is None:
-        conversation = Conversation(id=new_id(), account_id=current_owner())
-        db.session.add(conversation)
-        return conversation
-    return get_or_404(conversation_id)
+def new_conversation(model: str | None = None) -> Conversation:
+    """A conversation of the current account, not stored yet (the caller adds it)."""
+    return Conversation(id=new_id(), account_id=current_owner(), model=model)
 
 
-def add_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
+def new_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
                 model: str | None = None, status: str = MessageStatus.COMPLETE, error: str | None = None,
                 usage: dict[str, Any] | None = None) -> Message:
-    """Store a message (chosen on its branch) and flush it to learn its id (caller commits)."""
+    """A message chosen on its branch, not stored yet."""
     now = utcnow()
-    message = Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
-                      model=model, status=status, error=error, created_at=now, selected_at=now,
-                      **costs.usage_columns(usage))
+    return Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
+                   model=model, status=status, error=error, created_at=now, selected_at=now,
+                   **costs.usage_columns(usage))
+
+
+def store_message(message: Message) -> Message:
+    """Store a message and flush it to learn its id (caller commits)."""
     db.session.add(message)
     db.session.flush()
     return message
 
 
-def touch(conversation_id: str) -> None:
-    """Move the conversation to the top of the list."""
-    db.session.execute(update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow()))
+def touch(conversation_id: str, model: str) -> None:
+    """Move the conversation to the top of the list; `model` is its latest answer's (one Core UPDATE)."""
+    update_row(Conversation, conversation_id, updated_at=utcnow(), model=model)
 
 
-def upstream_history(branch: list[Message]) -> list[dict[str, str]]:
-    """A branch as OpenRouter messages; empty (failed) answers are left out."""
-    return [{"role": m.role, "content": m.content} for m in branch if m.content]
+def add_message(conversation_id: str, role: str, content: str, **fields: Any) -> Message:
+    """Store a new message (`new_message`'s fields) and flush it to learn its id (caller commits)."""
+    return store_message(new_message(conversation_id, role, content, **fields))
+
+
+def upstream_history(branch: list[Message], files: Mapping[int | None, list[FileData]] | None = None
+                     ) -> list[dict[str, Any]]:
+    """A branch as OpenRouter messages; empty (failed) answers are left out. Only `content` is
+    sent: an answer's reasoning stays here. A message with `files` gets content parts."""
+    files = files or {}
+    return [{"role": m.role, "content": content_parts(m.content, files.get(m.id, []))} for m in branch if m.content]
+
+
+def upstream_messages(conversation: Conversation, branch: list[Message],
+                      files: Mapping[int | None, list[FileData]] | None = None) -> list[dict[str, Any]]:
+    """What an answer of this chat is sent: the one system message (the account's instructions,
+    then the folder's, then the chat's system prompt; none when all are blank), then the branch
+    (`files`: the attachments of its messages, by message id; None for a question not stored yet)."""
+    folder_instructions = conversation.folder.instructions if conversation.folder else None
+    system = system_message(settings.instructions(), folder_instructions, conversation.system_prompt)
+    return ([system] if system else []) + upstream_history(branch, files)
+
+
+def upstream_options(conversation: Conversation) -> dict[str, object]:
+    """The chat's parameters as the request body carries them."""
+    return upstream_params(conversation.params)

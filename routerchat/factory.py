@@ -15,12 +15,12 @@ from .db.engine import MIGRATIONS_DIR, configure_engine, engine_options, is_mode
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .logging_setup import install_secret_redaction
-from .security import register_security
+from .security import register_body_check, register_security
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)  # private when it is made
     app.config.from_mapping(settings_from_env(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
@@ -32,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     # Alembic's INFO lines are its internals; upgrade_database logs what changed.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     install_secret_redaction(app.config["OPENROUTER_API_KEY"])
+    install_secret_redaction(app.config.get("LOCAL_API_KEY", ""))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, include_name=is_model_table)
@@ -43,10 +44,23 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     answers.init_app(app)
     register_security(app)
 
-    from .views import auth, chat, conversations, pages, presets, transfer, usage
+    from .views import (
+        attachments,
+        auth,
+        chat,
+        conversations,
+        folders,
+        pages,
+        presets,
+        settings,
+        shares,
+        transfer,
+        usage,
+    )
 
-    for module in (pages, chat, conversations, presets, transfer, usage):
+    for module in (pages, chat, conversations, folders, shares, presets, settings, transfer, usage, attachments):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
+    register_body_check(app)
     return app

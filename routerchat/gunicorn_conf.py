@@ -14,6 +14,8 @@ import subprocess
 import sys
 from typing import Any
 
+from routerchat.ports import check_port_free
+
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gevent"
@@ -25,9 +27,23 @@ keepalive = 5
 
 def on_starting(server: Any) -> None:  # a gunicorn.arbiter.Arbiter (gunicorn ships no type hints)
     """Apply pending migrations once, before any worker forks, and refuse a public bind without
-    accounts; a failure (its reason is in the log) stops gunicorn."""
+    accounts; a failure (its reason is in the log) stops gunicorn. A busy port stops it first,
+    with one line that names the port (gunicorn itself would retry, then log a traceback-like
+    "Connection in use" five times)."""
+    for address in server.cfg.address:
+        if isinstance(address, tuple) and (busy := check_port_free(address[0], int(address[1]))):
+            print(busy, file=sys.stderr, flush=True)
+            raise SystemExit(1)
     hosts = [address[0] for address in server.cfg.address if isinstance(address, tuple)]
     serving_on = [arg for host in hosts for arg in ("--serving-on", host)]
     done = subprocess.run([sys.executable, "-m", "routerchat", "migrate", *serving_on])
     if done.returncode:
         raise SystemExit(done.returncode)
+
+
+def post_worker_init(worker: Any) -> None:  # a gunicorn worker, its app (worker.wsgi) just created
+    """Every request's body must arrive within REQUEST_READ_TIMEOUT, as under `python main.py`
+    (imported here, in the worker: the master loads nothing gevent must patch first)."""
+    from routerchat.serving import BodyDeadline
+
+    worker.wsgi = BodyDeadline(worker.wsgi, worker.wsgi.config["REQUEST_READ_TIMEOUT"])

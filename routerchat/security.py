@@ -23,9 +23,13 @@ JSON_TYPES = frozenset({"application/json"})
 # Content types a request body may have, by endpoint; every other route takes JSON only.
 BODY_TYPES: dict[str, frozenset[str]] = {
     "transfer.import_conversations": JSON_TYPES | {"multipart/form-data"},
+    "attachments.upload": frozenset({"multipart/form-data"}),
 }
+# Routes that check their JSON body themselves, off the event loop (an import may be 50 MB).
+CHECKED_BY_ROUTE = frozenset({"transfer.import_conversations"})
 # Routes whose bodies may be larger than MAX_CONTENT_LENGTH: endpoint → the setting with their limit.
-BODY_LIMITS: dict[str, str] = {"transfer.import_conversations": "IMPORT_MAX_BYTES"}
+BODY_LIMITS: dict[str, str] = {"transfer.import_conversations": "IMPORT_MAX_BYTES",
+                               "attachments.upload": "ATTACHMENT_MAX_BODY_BYTES"}
 MAX_URL_CHARS = 2048
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -44,6 +48,12 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+# Responses that get a second, stricter policy besides the usual one (a browser enforces both): a
+# served attachment may load nothing and run nothing, whatever it holds; the browser's own image and
+# PDF viewers still show it.
+STRICTER_POLICIES = {
+    "attachments.download": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -108,10 +118,16 @@ def check_body() -> None:
         return
     accepted = BODY_TYPES.get(request.endpoint or "", JSON_TYPES)
     if request.mimetype not in accepted:
-        also = " or as a file (multipart/form-data)" if "multipart/form-data" in accepted else ""
-        raise ApiError(415, f"Send the body as JSON with Content-Type: application/json{also}.")
-    if request.mimetype in JSON_TYPES:
+        raise ApiError(415, _wrong_type_message(accepted))
+    if request.mimetype in JSON_TYPES and request.endpoint not in CHECKED_BY_ROUTE:
         check_json(request.get_data(cache=True))
+
+
+def _wrong_type_message(accepted: frozenset[str]) -> str:
+    if JSON_TYPES.isdisjoint(accepted):
+        return "Send the file as multipart/form-data."
+    also = " or as a file (multipart/form-data)" if "multipart/form-data" in accepted else ""
+    return f"Send the body as JSON with Content-Type: application/json{also}."
 
 
 def check_json(raw: bytes) -> None:
@@ -153,10 +169,11 @@ def options_response() -> Response:
 
 
 def guard_request() -> Response | None:
+    """Everything decided from the request line and headers; the body waits for the login gate
+    (see `register_body_check`)."""
     check_host()
     check_url()
     check_origin()
-    check_body()
     if request.method == "OPTIONS" and request.routing_exception is None:
         return options_response()
     return None
@@ -165,9 +182,18 @@ def guard_request() -> Response | None:
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint in STRICTER_POLICIES:
+        response.headers.add("Content-Security-Policy", STRICTER_POLICIES[request.endpoint])
     return response
 
 
 def register_security(app: Flask) -> None:
     app.before_request(guard_request)
     app.after_request(add_security_headers)
+
+
+def register_body_check(app: Flask) -> None:
+    """Check bodies after the login gate (register this after it): a caller without a session gets
+    its 401 before one byte of its body is read or parsed, so nobody can make the server read and
+    parse 50 MB without logging in."""
+    app.before_request(check_body)

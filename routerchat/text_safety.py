@@ -8,6 +8,7 @@ proxy or an OpenAI-compatible server may echo our `Authorization` header back.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
@@ -76,6 +77,18 @@ def strip_title_controls(text: str) -> str:
         if char in "\n\t" or not (ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F
                                   or char in BIDI_CONTROLS or is_surrogate(char))
     )
+
+
+def tidy_title(text: str) -> str:
+    """A title someone set (a rename, an imported file) cleaned as a model's title is: without
+    control characters or bidi controls, whitespace runs as one space, no space at the ends."""
+    return " ".join(strip_title_controls(text).split())
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a control, format (invisible, bidi), unassigned or private-use
+    character, or a line or paragraph separator: none belongs in a name or a path."""
+    return any(unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp") for char in text)
 
 
 def redact_secrets(text: str, secrets: Iterable[str] = ()) -> str:

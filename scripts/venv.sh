@@ -12,12 +12,16 @@ ensure_venv() {
     exit 1
   fi
   if [ ! -x .venv/bin/python ]; then
+    echo "routerchat: first run: creating the virtualenv .venv/ ..." >&2
     "$python" -m venv .venv
   fi
   local stamp=".venv/.installed${extras}${2:+-$2}"
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    # pip is quiet, so say what the wait is for (it takes about half a minute to a few minutes).
+    echo "routerchat: installing routerchat${extras} and its dependencies into .venv/ (once, or after pyproject.toml changes) ..." >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "${mode[@]}" ".${extras}"
+    echo "routerchat: installed." >&2
     rm -f .venv/.installed*   # the other kind of install is gone now: it reinstalls when next asked for
     touch "$stamp"
   fi

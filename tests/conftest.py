@@ -90,6 +90,18 @@ def default_presets(db_engine):
     clear_presets(db_engine)
 
 
+@pytest.fixture
+def clean_settings(db_engine):
+    """The test starts and ends with no stored account settings (no instructions: later tests'
+    chats get no system message)."""
+    def clear():
+        with db_engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM account_settings"))
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture(scope="session")
 def app(database_url, fake, tmp_path_factory):
     """The app in this process, on the pass's database, for tests that need no real server

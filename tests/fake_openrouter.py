@@ -26,7 +26,8 @@ MODELS = [
     {"id": "anthropic/claude-sonnet-4.5", "name": "Anthropic: Claude Sonnet 4.5", "context_length": 1000000,
      "pricing": {"prompt": "0.000003", "completion": "0.000015"}},
     {"id": "openai/gpt-5", "name": "OpenAI: GPT-5", "context_length": 400000,
-     "pricing": {"prompt": "0.00000125", "completion": "0.00001"}},
+     "pricing": {"prompt": "0.00000125", "completion": "0.00001"},
+     "supported_parameters": ["include_reasoning", "max_tokens", "reasoning", "tools"]},
     {"id": "google/gemini-2.5-pro", "name": "Google: Gemini 2.5 Pro", "context_length": 1048576,
      "pricing": {"prompt": "0.00000125", "completion": "0.00001"}},
     {"id": "google/gemini-2.5-flash", "name": "Google: Gemini 2.5 Flash", "context_length": 1048576,
@@ -45,6 +46,10 @@ MODELS = [
      "pricing": {"prompt": "0", "completion": "0"}},
 ]
 
+# Models whose list entry says they read images (architecture.input_modalities); the others read text only.
+READS_IMAGES = {"anthropic/claude-sonnet-4.5", "openai/gpt-5", "google/gemini-2.5-pro", "google/gemini-2.5-flash",
+                "google/gemma-3-27b-it:free"}
+
 Plan = Callable[["FakeHandler", dict], None]
 
 
@@ -56,6 +61,7 @@ class Recorded:
     body: dict | None
     disconnected: bool = False
     finished: bool = False
+    peer_port: int | None = None  # the client's side of the TCP connection: the same on a reused one
 
 
 class FakeHandler(BaseHTTPRequestHandler):
@@ -156,7 +162,8 @@ class FakeHandler(BaseHTTPRequestHandler):
         except ValueError:
             self.body = None
         path = self.path.split("?", 1)[0].removeprefix(self.server.fake.prefix)
-        self.record = Recorded(self.command, path, dict(self.headers.items()), self.body)
+        self.record = Recorded(self.command, path, dict(self.headers.items()), self.body,
+                               peer_port=self.client_address[1])
         fake = self.server.fake
         with fake.lock:
             fake.requests.append(self.record)
@@ -164,8 +171,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             if path == "/models" and self.command == "GET":
                 fake.models_plan(self, self.body or {})
             elif path == "/key" and self.command == "GET":
-                self.send_json(200, {"data": {"label": "fake", "limit": None, "limit_remaining": None,
-                                              "usage": 0, "is_free_tier": True}})
+                fake.key_plan(self, self.body or {})
             elif path == "/chat/completions" and self.command == "POST":
                 self._chat_completions(fake)
             elif path == "/_fake/requests" and self.command == "GET":
@@ -181,7 +187,11 @@ class FakeHandler(BaseHTTPRequestHandler):
             self.record.finished = True
 
     def _chat_completions(self, fake: FakeOpenRouter) -> None:
-        if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+        if not fake.api_key:  # a local server without a key: any credentials sent are a leak
+            if self.headers.get("Authorization"):
+                self.send_error_body(401, "This server takes no credentials.")
+                return
+        elif self.headers.get("Authorization") != f"Bearer {fake.api_key}":
             message = "No auth credentials found" if not self.headers.get("Authorization") else "User not found."
             self.send_error_body(401, message)
             return
@@ -208,8 +218,15 @@ class _Server(ThreadingHTTPServer):
 
 
 # --- plans: streaming ----------------------------------------------------------------------
+def text_of(content: object) -> str:
+    """A message's text: the content itself, or its text parts (a message with attachments)."""
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    return content if isinstance(content, str) else ""
+
+
 def last_user_text(body: dict) -> str:
-    users = [m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user"]
+    users = [text_of(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"]
     return users[-1] if users else ""
 
 
@@ -252,6 +269,45 @@ def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage:
             h.write_data("[DONE]")
         h.end_stream()
     return plan
+
+
+def stream_reasoning(thoughts: list[str], tokens: list[str], *, delay: float = 0.0,
+                     annotations: list[dict] | None = None, usage: dict | None = None,
+                     between: list[str] | None = None, details_only: bool = False) -> Plan:
+    """A reasoning model's answer: `delta.reasoning` (with `reasoning_details`) first, then the
+    answer's text (with `between` more reasoning after its first token; `details_only`: the
+    reasoning in `reasoning_details` alone, as some providers send it), URL citations as
+    `delta.annotations` on the last text chunk, and usage with reasoning tokens."""
+    def plan(h: FakeHandler, body: dict) -> None:
+        h.start_stream()
+        h.write_data(h.chunk(""))
+        for thought in thoughts:
+            if delay:
+                h.think(delay)
+            details = [{"type": "reasoning.text", "text": thought, "index": 0}]
+            h.write_data(h.chunk(None, reasoning_details=details) if details_only
+                         else h.chunk(None, reasoning=thought, reasoning_details=details))
+        for i, word in enumerate(tokens):
+            if delay:
+                h.think(delay)
+            extra = {"annotations": annotations} if annotations and i == len(tokens) - 1 else {}
+            h.write_data(h.chunk(word, **extra))
+            if i == 0:
+                for thought in between or []:
+                    h.write_data(h.chunk(None, reasoning=thought))
+        h.write_data(h.chunk("", finish="stop"))
+        h.write_data({"id": "gen-fake", "model": h.answer_model, "object": "chat.completion.chunk", "choices": [],
+                      "usage": usage or {"prompt_tokens": 20, "completion_tokens": 50, "total_tokens": 70,
+                                         "cost": 0.0004, "completion_tokens_details": {"reasoning_tokens": 42}}})
+        h.write_data("[DONE]")
+        h.end_stream()
+    return plan
+
+
+def url_citation(url: str, title: str = "") -> dict:
+    """One annotation as OpenRouter's web plugin sends it."""
+    return {"type": "url_citation", "url_citation": {"url": url, "title": title, "content": "…",
+                                                     "start_index": 0, "end_index": 5}}
 
 
 def stream_split_bytes(text: str) -> Plan:
@@ -406,9 +462,33 @@ def completion_echoing_authorization() -> Plan:
     return plan
 
 
+def architecture_of(model_id: str) -> dict:
+    if model_id in READS_IMAGES:
+        return {"modality": "text+image->text", "input_modalities": ["text", "image", "file"]}
+    return {"modality": "text->text", "input_modalities": ["text"]}
+
+
+KEY_DATA = {"label": "sk-or-v1-012...def", "limit": 10, "limit_remaining": 7.25, "limit_reset": None,
+            "usage": 2.75, "usage_daily": 0.5, "usage_weekly": 1.5, "usage_monthly": 2.75,
+            "is_free_tier": False, "free_model_daily_requests": 1000}
+
+
+def key_ok(h: FakeHandler, body: dict) -> None:
+    h.send_json(200, {"data": KEY_DATA})
+
+
+# What a llama.cpp, Ollama or vLLM server lists: ids of its own shape, no names, no prices.
+LOCAL_MODELS = [{"id": "qwen2.5:0.5b", "object": "model", "owned_by": "ollama"},
+                {"id": "hf.co/bartowski/SmolLM2-135M-Instruct-GGUF:Q4_K_M", "object": "model", "owned_by": "ollama"}]
+
+
+def local_models_ok(h: FakeHandler, body: dict) -> None:
+    h.send_json(200, {"object": "list", "data": LOCAL_MODELS})
+
+
 def models_ok(h: FakeHandler, body: dict) -> None:
-    h.send_json(200, {"data": [{**m, "architecture": {"modality": "text->text"},
-                                "supported_parameters": ["max_tokens", "temperature"]} for m in MODELS]})
+    h.send_json(200, {"data": [{"architecture": architecture_of(m["id"]),
+                                "supported_parameters": ["max_tokens", "temperature", "top_p"], **m} for m in MODELS]})
 
 
 @dataclass
@@ -419,6 +499,7 @@ class FakeOpenRouter:
     stream_plans: deque = field(default_factory=deque)
     completion_plans: deque = field(default_factory=deque)
     models_plan: Plan = models_ok
+    key_plan: Plan = key_ok
     answer_model: str | None = None
     completion_delay: float = 0.0  # seconds before a default completion (slow title models)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -452,14 +533,16 @@ class FakeOpenRouter:
             self.stream_plans.clear()
             self.completion_plans.clear()
             self.models_plan = models_ok
+            self.key_plan = key_ok
             self.answer_model = None
             self.completion_delay = 0.0
 
     def request_summaries(self) -> list[dict]:
         """What a separate process (the benchmark) needs to count requests: path, whether it
-        streamed, and the last user message (a title request's prompt holds the conversation)."""
+        streamed, the last user message (a title request's prompt holds the conversation) and the
+        client's port (one per TCP connection)."""
         with self.lock:
-            return [{"path": r.path, "stream": bool((r.body or {}).get("stream")),
+            return [{"path": r.path, "stream": bool((r.body or {}).get("stream")), "peer_port": r.peer_port,
                      "user": last_user_text(r.body) if isinstance(r.body, dict) else ""} for r in self.requests]
 
     def wait_until_quiet(self, quiet: float = 0.1, limit: float = 10.0,

@@ -42,6 +42,8 @@ class Route:
 ROUTES = [
     Route("GET", "/conversation/{id}"),
     Route("PATCH", "/conversation/{id}", {"title": "Renamed by the caller"}),
+    Route("PATCH", "/conversation/{id}", {"pinned": True, "archived": True}),
+    Route("POST", "/conversation/{id}/share", owner_status=201),
     Route("DELETE", "/conversation/{id}", owner_status=204),
     Route("POST", "/conversation/{id}/summarize"),
     Route("POST", "/chat", {"message": "Continue this", "conversation_id": "{id}"}),
@@ -77,13 +79,13 @@ def seed_conversation(app, owner: str, text: str = "my secret", cost: float | No
 
 
 def snapshot(app, conversation_id: str) -> tuple | None:
-    """What a caller could change: the title and every message (None once deleted)."""
+    """What a caller could change: the title, how it is organised and every message (None once deleted)."""
     with app.app_context():
         conversation = db.session.get(Conversation, conversation_id)
         if conversation is None:
             return None
-        return (conversation.title, conversation.account_id,
-                [(m.role, m.content, m.status) for m in conversation.messages])
+        return (conversation.title, conversation.account_id, conversation.pinned, conversation.archived,
+                conversation.folder_id, [(m.role, m.content, m.status) for m in conversation.messages])
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
@@ -175,6 +177,27 @@ def test_search_finds_only_the_callers_conversations(accounts_app):
     found = {name: [c["id"] for c in logged_in(accounts_app, name).get(f"/conversations?q={word}")
                     .get_json()["conversations"]] for name in ("alice", "bob")}
     assert found == {"alice": [alices], "bob": []}
+
+
+@pytest.mark.parametrize("query", ["{word}", "{word} qz"], ids=["indexed word", "and a word too short for the index"])
+def test_search_reads_only_the_callers_rows_and_follows_a_takeover(database_url, fake, tmp_path_factory, query):
+    """Every search lookup is restricted to the caller's rows in the index itself (SQLite: the
+    owner trigram in FTS5, migration 0017). Chats made before any account exists belong to the
+    first account once it is added: the index's owner moves with them."""
+    word = new_id()[:10]
+    with fresh_database(backend_of(database_url), tmp_path_factory) as url:
+        app = in_process_app(url, fake.url, tmp_path_factory.mktemp("instance"))
+        older = store_conversation(app, (f"older {word} qz", "kept"), title=f"Kept {word}").id
+        with app.app_context():
+            accounts.add("alice", PASSWORD)
+            accounts.add("bob", PASSWORD)
+        bobs = seed_conversation(app, "bob", text=f"bob's {word} qz")
+        found = {name: [c["id"] for c in logged_in(app, name).get("/conversations", query_string={
+            "q": query.format(word=word)}).get_json()["conversations"]] for name in ("alice", "bob")}
+        assert found == {"alice": [older], "bob": [bobs]}
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_export_and_import_stay_within_the_callers_account(accounts_app):

@@ -25,6 +25,7 @@ def test_streams_conversation_chunks_done_and_stores_both_messages(api, fake):
     assert result.status == 200
     assert result.headers["Content-Type"].startswith("text/event-stream")
     assert result.types[0] == "conversation" and result.types[-1] == "done"
+    assert result.events[0]["model"] == "anthropic/claude-sonnet-4.5"   # named from the start (issue 19)
     assert set(result.types[1:-1]) == {"chunk"} and len(result.types) > 4
     assert result.text == "Echo: What is two plus two?"
     done = result.last

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from routerchat import create_app
 from routerchat.config import load_secret_key, normalize_database_url, settings_from_env
+from routerchat.startup import prepare_database
 
 
 @pytest.mark.parametrize("given,expected", [
@@ -23,6 +25,29 @@ def test_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
     first = load_secret_key(tmp_path)
     assert len(first) >= 32 and load_secret_key(tmp_path) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_the_secret_key_is_private_from_its_first_byte(tmp_path, monkeypatch):
+    """Were the key written first and made private after, this chmod-less world would show it."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
+    monkeypatch.setattr(Path, "chmod", lambda *args, **kwargs: None)
+    key = load_secret_key(tmp_path)
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"] and len(key) == 64
+
+
+def test_the_instance_folder_and_database_are_private_when_made(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    instance = tmp_path / "instance"
+    app = create_app(instance_path=str(instance))
+    prepare_database(app)
+    assert instance.stat().st_mode & 0o777 == 0o700
+    made = [p for p in instance.iterdir() if p.name.startswith("routerchat.db")]
+    assert (instance / "routerchat.db") in made and (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+    for path in made:  # the -wal and -shm files take the database file's mode
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
 
 
 def test_defaults_need_nothing_but_an_instance_folder(tmp_path, monkeypatch):

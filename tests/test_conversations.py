@@ -21,7 +21,8 @@ def test_list_is_newest_first_and_a_new_message_moves_a_chat_to_the_top(api):
 def test_list_items_have_the_documented_fields(api):
     conversation_id = api.chat("fields").conversation_id
     item = next(c for c in api.get("/conversations").json()["conversations"] if c["id"] == conversation_id)
-    assert set(item) == {"id", "title", "title_source", "created_at", "updated_at", "answering"}
+    assert set(item) == {"id", "title", "title_source", "created_at", "updated_at", "answering", "model",
+                         "pinned", "archived", "folder_id", "forked_from"}
     assert TIMESTAMP.match(item["created_at"]) and TIMESTAMP.match(item["updated_at"])
     assert re.fullmatch(r"[0-9a-f]{32}", item["id"])
 
@@ -89,11 +90,18 @@ def test_rename_sets_a_user_title(api):
     assert listed["title"] == "My own title"
 
 
+def test_rename_removes_bidi_and_control_characters(client, stored_conversation):
+    response = client.patch(f"/conversation/{stored_conversation}",
+                            json={"title": "Invoice \u202egnp.exe\u202c\x1b[1m bold\x08\u200f"})
+    assert response.status_code == 200 and response.get_json()["title"] == "Invoice gnp.exe bold"
+
+
 @pytest.mark.parametrize("kwargs,status,words", [
+    ({"json": {"title": "\u202e\u2066\x07"}}, 400, "non-empty"),
     ({"json": {"title": ""}}, 400, "non-empty"),
     ({"json": {"title": "   "}}, 400, "non-empty"),
     ({"json": {"title": 7}}, 400, "non-empty string"),
-    ({"json": {}}, 400, "non-empty string"),
+    ({"json": {}}, 400, "at least one of title"),
     ({"json": {"title": "x" * 101}}, 400, "at most 100"),
     ({"data": "{bad", "headers": {"Content-Type": "application/json"}}, 400, "not valid JSON"),
     ({"data": "title=x"}, 415, "JSON"),

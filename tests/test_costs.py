@@ -3,9 +3,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from routerchat.costs import cost_or_none, known_sum
+from routerchat import create_app
+from routerchat.costs import cost_or_none, known_sum, usage_report
 from routerchat.db.models import utcnow
+from routerchat.extensions import db
 from tests import fake_openrouter as fo
 from tests.support.factories import store_conversation
 
@@ -69,7 +72,7 @@ def test_usage_by_model_with_titles_apart_in_a_30_day_window(client, store):
     store(other, None)                       # an upstream that sends no cost
     store(paid, 7.0, days_ago=45, title=(1, 3.0))  # outside the window
     after = report(client)
-    assert set(after) == {"days", "total_cost", "by_model", "titles"} and after["days"] == 30
+    assert set(after) == {"days", "total_cost", "by_model", "titles", "credits"} and after["days"] == 30
     assert row(after, paid) == {"model": paid, "requests": 2, "prompt_tokens": 20, "completion_tokens": 10,
                                 "cost": 0.75}
     assert row(after, other) == {"model": other, "requests": 1, "prompt_tokens": 10, "completion_tokens": 5,
@@ -84,3 +87,73 @@ def test_usage_by_model_with_titles_apart_in_a_30_day_window(client, store):
 def test_bad_usage_windows_are_400(client, days):
     response = client.get("/usage", query_string={"days": days})
     assert response.status_code == 400 and "days" in response.get_json()["error"]
+
+
+# --- the usage ledger: spend outlives deletion, imports are not spend ---------------------------------
+
+def spend(report_: dict) -> tuple:
+    return report_["total_cost"], report_["titles"], sorted((r["model"], r["requests"], r["cost"])
+                                                             for r in report_["by_model"])
+
+
+def test_deleting_a_chat_leaves_the_usage_totals_unchanged(api, fake):
+    before = api.get("/usage").json()
+    model = f"test/ledger-{uuid.uuid4().hex[:6]}"
+    usage = {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500, "cost": 1.5}
+    fake.stream_plans.append(fo.stream_tokens(["An", " expensive", " answer"], usage=usage))
+    result = api.chat("spend money", model=model)
+    api.settled_title(result.conversation_id)
+    during = api.get("/usage").json()
+    assert during["total_cost"] - (before["total_cost"] or 0) >= 1.5
+    assert row(during, model) == {"model": model, "requests": 1, "prompt_tokens": 1000, "completion_tokens": 500,
+                                  "cost": 1.5}
+    assert api.delete(f"/conversation/{result.conversation_id}").status_code == 204
+    assert spend(api.get("/usage").json()) == spend(during)
+
+
+def test_imported_answers_are_not_this_installs_spend(client):
+    before = report(client)
+    now = utcnow().isoformat() + "Z"  # inside the report's window
+    export = {"format": "routerchat", "version": 1, "conversations": [{
+        "title": "Someone else's bill", "created_at": now,
+        "messages": [{"role": "user", "content": "hi", "created_at": now},
+                     {"role": "assistant", "content": "hello", "model": "test/imported", "created_at": now,
+                      "usage": {"prompt_tokens": 5, "cost": 999999}}]}]}
+    response = client.post("/import", json=export)
+    assert response.status_code == 200 and response.get_json()["imported"] == 1
+    assert spend(report(client)) == spend(before) and row(report(client), "test/imported") is None
+
+
+def test_the_migration_records_the_spend_already_stored(own_database_url, tmp_path):
+    """Answers and title requests stored before the ledger existed are in GET /usage after it."""
+    from flask_migrate import upgrade
+
+    from routerchat.config import normalize_database_url
+    from routerchat.db.engine import MIGRATIONS_DIR
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(own_database_url)},
+                     instance_path=str(tmp_path / "old"))
+    now = utcnow().isoformat(sep=" ")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="0014_organise_shares")
+        db.session.execute(sa.text(
+            "INSERT INTO conversation (id, title, title_source, title_attempts, title_requests, title_cost, "
+            "title_model, created_at, updated_at) VALUES ('c1', 'Old chat', 'auto', 1, 2, 0.25, 'm/title', :t, :t)"),
+            {"t": now})
+        for role, cost in [("user", None), ("assistant", 1.0), ("assistant", 0.5)]:
+            db.session.execute(sa.text(
+                "INSERT INTO message (conversation_id, role, content, status, model, prompt_tokens, cost, created_at) "
+                "VALUES ('c1', :role, 'x', 'complete', 'm/answer', 10, :cost, :t)"),
+                {"role": role, "cost": cost, "t": now})
+        db.session.commit()
+        upgrade(directory=MIGRATIONS_DIR)
+        with app.test_request_context():
+            assert usage_report(30)["by_model"] == [{"model": "m/answer", "requests": 2, "prompt_tokens": 20,
+                                                   "completion_tokens": 0, "cost": 1.5}]
+            db.session.execute(sa.text("DELETE FROM message"))
+            db.session.execute(sa.text("DELETE FROM conversation"))
+            db.session.commit()
+            after = usage_report(30)
+            assert after["titles"] == {"requests": 2, "cost": 0.25} and after["total_cost"] == 1.75
+        db.session.remove()
+        db.engine.dispose()

@@ -13,8 +13,10 @@ import requests
 import sqlalchemy as sa
 
 from routerchat.config import normalize_database_url
+from tests import fake_openrouter as fo
 from tests.support.client import Api
 from tests.support.processes import free_port
+from tests.support.raw_http import SLOW_LOGIN, send_and_read_until_closed
 from tests.support.servers import ROOT, UNPATCHED_WARNING, gunicorn_server
 from tests.support.waiting import wait_for
 
@@ -22,9 +24,24 @@ from tests.support.waiting import wait_for
 def test_gunicorn_gevent_workers_serve_streaming_chat(database_url, fake, tmp_path):
     with gunicorn_server(database_url, fake, tmp_path, workers=2) as url:
         api = Api(url)
-        results = [api.chat(f"gunicorn {i}") for i in range(4)]
+        results = [api.chat(f"chat through gunicorn number {i}") for i in range(4)]   # its echo grounds "Echo Reply"
         assert all(r.last["type"] == "done" for r in results)
         assert api.settled_title(results[0].conversation_id)["title_source"] == "auto"
+
+
+def test_gunicorn_cuts_off_a_slow_body_at_the_request_deadline(database_url, fake, tmp_path):
+    """Under gunicorn too the whole request has a deadline (REQUEST_READ_TIMEOUT, the
+    post_worker_init hook): a body still arriving after it gets a 408 and the connection ends;
+    an answer that streams past it, its request read in time, is not cut."""
+    with gunicorn_server(database_url, fake, tmp_path, workers=1, REQUEST_READ_TIMEOUT="1") as url:
+        # without the deadline this waits until the socket timeout
+        answer, seconds = send_and_read_until_closed(url, SLOW_LOGIN)
+        assert seconds < 10
+        assert answer.startswith(b"HTTP/1.1 408") and b"REQUEST_READ_TIMEOUT" in answer, answer[:300]
+        fake.stream_plans.append(fo.stream_tokens([f" w{i}" for i in range(15)], delay=0.15))
+        result = Api(url).chat("a slow answer")
+        assert result.last["type"] == "done" and result.text.count(" w") == 15
+        assert requests.get(url + "/healthz", timeout=5).status_code == 200
 
 
 def waiting_on_lock(engine: sa.Engine, application_name: str) -> int:

@@ -81,7 +81,12 @@ def test_models_lists_openrouter_models_with_free_flags(client):
     models = client.get("/models").get_json()["models"]
     by_id = {m["id"]: m for m in models}
     assert by_id[fo.FREE_MODEL]["free"] is True and by_id["openai/gpt-5"]["free"] is False
-    assert set(by_id["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing"}
+    assert set(by_id["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing",
+                                                    "supported_parameters", "input_modalities"}
+    assert by_id["openai/gpt-5"]["input_modalities"] == ["text", "image", "file"]
+    assert by_id[fo.FREE_MODEL]["input_modalities"] == ["text"]
+    assert by_id["openai/gpt-5"]["supported_parameters"] == ["include_reasoning", "max_tokens", "reasoning", "tools"]
+    assert by_id[fo.FREE_MODEL]["supported_parameters"] == ["max_tokens", "temperature", "top_p"]
     free = client.get("/models?free=1").get_json()["models"]
     assert free and all(m["free"] for m in free)
     assert {m["id"] for m in free} == {m["id"] for m in models if m["free"]}

@@ -8,10 +8,16 @@ import json
 import socket
 
 import pytest
+import requests
 import sqlalchemy as sa
 
+from routerchat import accounts
+from routerchat.extensions import db
 from tests import fake_openrouter as fo
+from tests.support.client import Api
 from tests.support.factories import store_exchange
+from tests.support.raw_http import SLOW_LOGIN, send_and_read_until_closed
+from tests.support.servers import in_process_app
 from tests.support.waiting import settle
 
 FOREIGN_ORIGIN = "http://evil.example"
@@ -22,7 +28,10 @@ def snapshot(engine) -> dict:
     with engine.connect() as conn:
         return {
             "conversations": conn.execute(sa.text(
-                "SELECT id, title, title_source, updated_at FROM conversation ORDER BY id")).all(),
+                "SELECT id, title, title_source, updated_at, pinned, archived, folder_id FROM conversation "
+                "ORDER BY id")).all(),
+            "folders": conn.execute(sa.text("SELECT id, name, instructions FROM folder ORDER BY id")).all(),
+            "shares": conn.execute(sa.text("SELECT token, conversation_id, messages FROM share ORDER BY token")).all(),
             "messages": conn.execute(sa.text(
                 "SELECT id, conversation_id, content, status, error FROM message ORDER BY id")).all(),
             "presets": conn.execute(sa.text("SELECT slot, model, label FROM preset ORDER BY slot")).all(),
@@ -46,6 +55,13 @@ def state_changing_requests(conversation_id: str) -> list[tuple[str, str, dict]]
         ("POST", f"/conversation/{conversation_id}/summarize", {}),
         ("PUT", "/presets/1", {"json": {"model": "openai/gpt-5"}}),
         ("PUT", "/presets/6", {"json": {"model": fo.FREE_MODEL, "label": "Mine"}}),
+        ("PATCH", f"/conversation/{conversation_id}", {"json": {"pinned": True, "archived": True}}),
+        ("POST", f"/conversation/{conversation_id}/fork", {"json": {"message_id": 1}}),
+        ("POST", f"/conversation/{conversation_id}/share", {}),
+        ("DELETE", f"/conversation/{conversation_id}/share", {}),
+        ("POST", "/folders", {"json": {"name": "A stranger's folder"}}),
+        ("PATCH", f"/folders/{'f' * 32}", {"json": {"name": "Renamed by a stranger"}}),
+        ("DELETE", f"/folders/{'f' * 32}", {}),
     ]
 
 
@@ -302,6 +318,42 @@ def test_slow_headers_are_cut_off(launch):
     assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
     with socket.create_connection((host, int(port)), timeout=20) as idle:
         assert idle.recv(4096) == b""  # an idle connection is closed as well
+
+
+def test_a_slow_body_is_cut_off_at_the_request_deadline(launch):
+    """Slow bodies once held sockets forever: 1,100 slow `POST /login` bodies ran the server out of
+    file descriptors. The whole request (body included) now has a deadline."""
+    server = launch(REQUEST_READ_TIMEOUT="1")
+    # without the deadline this blocks until the socket timeout
+    answer, seconds = send_and_read_until_closed(server.url, SLOW_LOGIN)
+    assert seconds < 10
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
+    assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+
+
+def test_a_request_that_has_arrived_gets_its_answer_after_the_deadline(launch, fake):
+    """The deadline is for the request to arrive, not for the answer: a body read whole is not cut
+    off while the application works on it (a 43 MB import takes about two minutes to store)."""
+    server = launch(REQUEST_READ_TIMEOUT="1")
+    api = Api(server.url)
+    conversation_id = api.chat("banana bread baking").conversation_id
+    fake.completion_delay = 2.5  # the title model answers after the deadline has passed
+    response = api.post(f"/conversation/{conversation_id}/title-preview", json={})
+    assert response.status_code == 200 and response.json()["title"]
+
+
+def test_a_refused_body_is_never_read(own_database_url, fake, tmp_path, launch):
+    """Without a session, the 401 comes before the body, and the rest of the body is not awaited:
+    the connection closes after the answer."""
+    app = in_process_app(own_database_url, fake.url, tmp_path / "seed")
+    with app.app_context():
+        accounts.add("alice", "correct horse battery")
+        db.engine.dispose()
+    server = launch(DATABASE_URL=own_database_url)
+    answer, _ = send_and_read_until_closed(server.url, b"POST /import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                           b"Content-Type: application/json\r\n"
+                                           b"Content-Length: 50000000\r\n\r\n[[],[],")
+    assert answer.startswith(b"HTTP/1.1 401") and b"Log in first" in answer
 
 
 def test_a_url_too_long_for_the_server_is_a_json_414(api):

@@ -6,6 +6,7 @@ account exists every request needs a session (see views/auth.py); a session name
 carries a stamp of its password hash, so changing the password or removing the account ends every
 session made before.
 """
+from . import sessions
 from .binding import bind_refusal, is_loopback, refuse_unprotected_bind
 from .passwords import check_password, hash_password, password_matches, session_stamp
 from .store import (
@@ -24,5 +25,5 @@ from .store import (
 __all__ = [
     "FAILED_LOGINS_PER_MINUTE", "add", "all_accounts", "any_exist", "authenticate", "bind_refusal", "check_name",
     "check_new_name", "check_password", "hash_password", "is_loopback", "named", "password_matches",
-    "refuse_unprotected_bind", "remove", "session_stamp", "set_password",
+    "refuse_unprotected_bind", "remove", "session_stamp", "sessions", "set_password",
 ]

@@ -38,9 +38,15 @@ def dummy_hash() -> str:
 def password_matches(password_hash: str, password: str) -> bool:
     """Verify in gevent's thread pool: argon2 takes ~0.1 s of CPU (without the GIL), during which
     the worker's other greenlets (everyone's streaming answers) keep running."""
+    matches: bool = gevent.get_hub().threadpool.apply(_verify, (password_hash, password))
+    return matches
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    """argon2's verdict as a value: an exception leaving the pool's thread would be printed to
+    stderr (with its traceback) on every wrong password."""
     try:
-        matches: bool = gevent.get_hub().threadpool.apply(_hasher.verify, (password_hash, password))
-        return matches
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -2,6 +2,7 @@
 what followers read (feed.py), how answers end and are stored (events.py, store.py), the relay
 between worker processes (relay.py), and the hub the views call to start, follow or stop one."""
 from .feed import Feed
+from .generation import AnswerRequest
 from .hub import AnswerHub, hub, init_app
 
-__all__ = ["AnswerHub", "Feed", "hub", "init_app"]
+__all__ = ["AnswerHub", "AnswerRequest", "Feed", "hub", "init_app"]

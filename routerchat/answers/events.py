@@ -15,9 +15,9 @@ FAILED_NOTE = "The answer failed."
 
 
 def done_event(conversation_id: str, message_id: int, model: str | None,
-               usage: dict[str, Any] | None) -> dict[str, Any]:
+               usage: dict[str, Any] | None, citations: list[dict[str, str]] | None = None) -> dict[str, Any]:
     return {"type": "done", "conversation_id": conversation_id, "message_id": message_id, "model": model,
-            "usage": usage}
+            "usage": usage, "citations": citations or []}
 
 
 def error_event(error: str | None, status: int | None) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""What followers of an answer read: its text so far, a wake-up signal, and how it ended.
+"""What followers of an answer read: its text (and the model's reasoning) so far, a wake-up
+signal, and how it ended.
 
 A follower keeps only an offset into the text, so a reader that stalls costs no memory and never
 delays the answer; the memory of a running answer is its text so far.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,14 +17,17 @@ from ..sse import PING, format_event
 
 # A follower sends at most one event per this interval: a fast model's many tiny deltas go out
 # as fewer, larger chunks (fewer writes and JSON encodings), still smoother than a screen refresh.
+# A delta after a quieter spell (the first one above all) goes out at once.
 FOLLOW_BATCH_SECONDS = 0.015
 
 
 class Feed:
-    """One answer's text so far (in the order it arrived) and its final event once it ends."""
+    """One answer's text and reasoning so far (each in the order it arrived) and its final event
+    once it ends."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.reasoning_parts: list[str] = []
         self.final: dict[str, Any] | None = None
         self.changed = Event()  # set (and replaced) on every change
         self._ended = Event()
@@ -31,8 +36,16 @@ class Feed:
     def text(self) -> str:
         return "".join(self.parts)
 
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_parts)
+
     def publish(self, text: str) -> None:
         self.parts.append(text)
+        self._wake()
+
+    def publish_reasoning(self, text: str) -> None:
+        self.reasoning_parts.append(text)
         self._wake()
 
     def end(self, final: dict[str, Any]) -> None:
@@ -45,24 +58,41 @@ class Feed:
         changed.set()
 
     def follow(self, ping_seconds: float) -> Iterator[str]:
-        """SSE events: everything so far as one chunk, then live chunks, then done or error.
+        """SSE events: the reasoning and the text so far (a `reasoning` event, then a `chunk`),
+        then live ones, then done or error.
 
-        Deltas that arrived while this reader was busy, or within FOLLOW_BATCH_SECONDS, are sent
-        together: a slow reader gets fewer, larger chunks instead of a backlog.
+        Deltas that arrived while this reader was busy, or within FOLLOW_BATCH_SECONDS of its
+        previous event, are sent together: a slow reader gets fewer, larger events instead of a
+        backlog, and the first delta is not held back. Within a batch the reasoning goes first, as
+        models reason before they answer. Whatever is ready at once (reasoning, text and the final
+        event) is yielded as one string: one write to the socket.
         """
-        sent = 0
+        sent = reasoning_sent = 0
+        sent_at = float("-inf")
         while True:
             changed = self.changed
-            if sent < len(self.parts):
-                upto = len(self.parts)
-                yield format_event({"type": "chunk", "content": "".join(self.parts[sent:upto])})
-                sent = upto
-            elif self.final is not None:
-                yield format_event(self.final)
+            ready: list[str] = []
+            if reasoning_sent < len(self.reasoning_parts) or sent < len(self.parts):
+                too_soon = sent_at + FOLLOW_BATCH_SECONDS - time.monotonic()
+                if too_soon > 0:
+                    gevent.sleep(too_soon)  # more deltas join this batch meanwhile
+                    continue
+                reasoning_upto, upto = len(self.reasoning_parts), len(self.parts)
+                if reasoning_sent < reasoning_upto:
+                    reasoning = "".join(self.reasoning_parts[reasoning_sent:reasoning_upto])
+                    ready.append(format_event({"type": "reasoning", "content": reasoning}))
+                if sent < upto:
+                    ready.append(format_event({"type": "chunk", "content": "".join(self.parts[sent:upto])}))
+                sent, reasoning_sent, sent_at = upto, reasoning_upto, time.monotonic()
+            final = self.final
+            ended = final is not None and sent == len(self.parts) and reasoning_sent == len(self.reasoning_parts)
+            if final is not None and ended:
+                ready.append(format_event(final))
+            if ready:
+                yield "".join(ready)
+            if ended:
                 return
-            elif changed.wait(timeout=ping_seconds):
-                gevent.sleep(FOLLOW_BATCH_SECONDS)
-            else:
+            if not ready and not changed.wait(timeout=ping_seconds):
                 yield PING
 
     def wait_ended(self, timeout: float) -> bool:

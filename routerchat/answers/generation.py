@@ -1,8 +1,9 @@
 """The running answer: a greenlet that reads the upstream to its end and stores the answer,
 whatever the browser does.
 
-POST /chat stores the question and an assistant row with status `streaming`; the hub then starts
-a `Generation`, whose `feed` the responses follow. Only `stop()` ends it early: the greenlet is
+POST /chat opens the upstream request (opening.py), stores the question and an assistant row with
+status `streaming` meanwhile, then has the hub start a `Generation` on that request, whose `feed`
+the responses follow. Only `stop()` ends it early: the greenlet is
 killed out of its upstream read, which closes the connection to OpenRouter. While it runs, the
 text so far is written to the row every ANSWER_FLUSH_SECONDS so that other processes (and a
 crash) see it; this process serves it from memory.
@@ -20,10 +21,11 @@ from ..constants import MessageStatus
 from ..db.guard import pause
 from ..errors import UpstreamError
 from ..extensions import db
-from ..upstream import OpenRouterClient
+from ..upstream import REASONING
 from . import store
 from .events import STOPPED_EVENT, UNSAVED_EVENT, done_event, error_event
 from .feed import Feed
+from .opening import Opening
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,38 @@ class Outcome:
     usage: dict[str, Any] | None = None
     error: str | None = None
     error_status: int | None = None
+    citations: list[dict[str, str]] | None = None
+
+
+@dataclass
+class ReasoningClock:
+    """How long the model reasoned: from its first reasoning delta to its first answer delta
+    (or the end, when it never answered)."""
+
+    started: float | None = None
+    ended: float | None = None
+
+    def saw(self, kind: str) -> None:
+        now = time.monotonic()
+        if kind == REASONING and self.started is None:
+            self.started = now
+        elif kind != REASONING and self.started is not None and self.ended is None:
+            self.ended = now
+
+    def seconds(self) -> float | None:
+        if self.started is None:
+            return None
+        return round((self.ended or time.monotonic()) - self.started, 1)
+
+
+@dataclass
+class AnswerRequest:
+    """What is sent upstream for one answer: the model, the messages (the system message first,
+    when there is one) and the other body fields (the chat's parameters, plugins)."""
+
+    model: str
+    messages: list[dict[str, Any]]
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,17 +89,22 @@ class Generation:
 
     message_id: int
     conversation_id: str
-    model: str
-    history: list[dict[str, Any]]
+    request: AnswerRequest
+    opening: Opening  # the request, already on its way
     owner: int | None = None  # whose conversation: the title job after the answer acts as them
     feed: Feed = field(default_factory=Feed)
     reading: bool = False  # inside the upstream read, where a stop may interrupt it
     stop_requested: bool = False
     greenlet: gevent.Greenlet | None = None
+    clock: ReasoningClock = field(default_factory=ReasoningClock)
 
-    def run(self, client: OpenRouterClient, flush_every: float) -> dict[str, Any]:
+    @property
+    def model(self) -> str:
+        return self.request.model
+
+    def run(self, flush_every: float) -> dict[str, Any]:
         """Read the upstream to its end (or a stop) and store the answer; the final event (never raises)."""
-        outcome = self._read_upstream(client, flush_every)
+        outcome = self._read_upstream(flush_every)
         return outcome.event if self._store_with_retries(outcome) else UNSAVED_EVENT
 
     def stop(self) -> None:
@@ -75,14 +114,20 @@ class Generation:
             self.greenlet.kill(AnswerStopped, block=False)
         self.feed.wait_ended(STOP_WAIT_SECONDS)
 
-    def _read_upstream(self, client: OpenRouterClient, flush_every: float) -> Outcome:
+    def _read_upstream(self, flush_every: float) -> Outcome:
         flushed_at = time.monotonic()
+        route = self.opening.route
         try:
             self.reading = True
             self._check_stop()
-            stream = client.stream_chat(self.history, self.model)
-            for text in stream:
-                self.feed.publish(text)
+            stream = self.opening.stream()
+            self.request.messages = []  # sent: its attachments (base64, maybe megabytes) are not kept for the answer
+            for delta in stream:
+                self.clock.saw(delta.kind)
+                if delta.kind == REASONING:
+                    self.feed.publish_reasoning(delta.text)
+                else:
+                    self.feed.publish(delta.text)
                 self._check_stop()
                 if time.monotonic() - flushed_at >= flush_every:
                     self._pause_reading()
@@ -92,21 +137,23 @@ class Generation:
                     flushed_at = time.monotonic()
             self._pause_reading()
             result = stream.result
-            model = result.model or self.model
+            model = self.model if route.local else (result.model or self.model)  # a local server names it its way
+            usage = route.usage(result.usage)
             return Outcome(MessageStatus.COMPLETE,
-                           done_event(self.conversation_id, self.message_id, model, result.usage),
-                           model=model, usage=result.usage)
+                           done_event(self.conversation_id, self.message_id, model, usage, result.citations),
+                           model=model, usage=usage, citations=result.citations)
         except AnswerStopped:
             return Outcome(MessageStatus.STOPPED, STOPPED_EVENT)
         except UpstreamError as exc:
             log.warning("upstream error for conversation %s: %s", self.conversation_id, exc.detail)
-            return _failure(exc)
+            return _failure(route.failure(exc))
         except Exception as exc:
             log.exception("unexpected failure while streaming from OpenRouter")
             return _failure(UpstreamError(502, "Something went wrong while receiving the answer. Try again.",
                                           detail=repr(exc)))
         finally:
             self.reading = False
+            self.opening.cancel()  # a stop before the stream was read leaves no connection open
 
     def _check_stop(self) -> None:
         if self.stop_requested:
@@ -121,7 +168,7 @@ class Generation:
     def _flush(self) -> None:
         """Write the text so far; hold no connection after."""
         try:
-            store.save_text(self.message_id, self.feed.text)
+            store.save_text(self.message_id, self.feed.text, self.feed.reasoning)
         except Exception:
             db.session.rollback()
             log.exception("could not save the text so far of answer %s", self.message_id)
@@ -136,8 +183,9 @@ class Generation:
             try:
                 if attempt and store.stored_status(self.message_id) == outcome.status:
                     return True  # the previous attempt failed after its commit
-                store.save_end(self.message_id, self.feed.text, outcome.status, outcome.model or self.model,
-                               outcome.usage, outcome.error, outcome.error_status)
+                store.save_end(self.message_id, store.End(
+                    self.feed.text, outcome.status, outcome.model or self.model, outcome.usage, outcome.error,
+                    outcome.error_status, self.feed.reasoning, self.clock.seconds(), outcome.citations))
                 return True
             except Exception:
                 db.session.rollback()

@@ -6,19 +6,19 @@ runs here, runs in another worker, or runs nowhere any more (an orphan, stored a
 """
 from __future__ import annotations
 
-from typing import Any
-
 import gevent
 from flask import Flask, current_app
 
 from .. import titles
+from ..errors import ApiError
 from ..extensions import db
 from ..ownership import current_owner
 from ..upstream import openrouter
 from . import store
 from .events import UNSAVED_EVENT
 from .feed import Feed
-from .generation import STOP_WAIT_SECONDS, Generation
+from .generation import STOP_WAIT_SECONDS, AnswerRequest, Generation
+from .opening import Opening
 from .relay import Relay
 
 EXTENSION_KEY = "answers"
@@ -37,13 +37,33 @@ class AnswerHub:
         return sorted((g for g in self._running.values() if g.conversation_id == conversation_id),
                       key=lambda g: g.message_id)
 
-    def start(self, message_id: int, conversation_id: str, model: str, history: list[dict[str, Any]]) -> Feed:
-        """Generate the answer stored as `message_id` (status `streaming`); the caller holds no
-        database connection any more. Returns what followers read."""
+    def check_room(self) -> None:
+        """Refuse (429) a new answer while the current account already has its limit of answers
+        running: they outlive the page, so one account could otherwise keep any number of
+        upstream streams open (and starve the others of the process's connections)."""
+        owner = current_owner()
+        if owner is None:
+            return  # the app without accounts is one person's: nobody else's answers to protect
+        limit = self.app.config["RUNNING_ANSWERS_PER_ACCOUNT"]
+        running = store.running_count(owner)
+        if running >= limit:
+            raise ApiError(429, f"You already have {running} answers being written (the limit is {limit}). "
+                                "Wait for one to finish, or stop one, and send again.")
+
+    def open(self, request: AnswerRequest) -> Opening:
+        """Send the answer's request to OpenRouter now, before its rows are stored: `start` (or
+        `Opening.cancel` when they cannot be) follows."""
+        route = openrouter(self.app).route(request.model)
+        options = {k: v for k, v in request.options.items() if not (route.local and k == "plugins")}
+        return Opening(route, request.messages, options)
+
+    def start(self, message_id: int, conversation_id: str, request: AnswerRequest, opening: Opening) -> Feed:
+        """Generate the answer stored as `message_id` (status `streaming`) from the request `open`
+        sent; the caller holds no database connection any more. Returns what followers read."""
         if self.relay is not None:
             self.relay.ensure_listening()  # other processes may ask to follow or stop this answer
-        generation = Generation(message_id=message_id, conversation_id=conversation_id, model=model,
-                                history=history, owner=current_owner())
+        generation = Generation(message_id=message_id, conversation_id=conversation_id, request=request,
+                                opening=opening, owner=current_owner())
         self._running[message_id] = generation
         generation.greenlet = gevent.spawn(self._run, generation)
         return generation.feed
@@ -52,7 +72,7 @@ class AnswerHub:
         with self.app.app_context():
             final = UNSAVED_EVENT
             try:
-                final = generation.run(openrouter(self.app).client, self.app.config["ANSWER_FLUSH_SECONDS"])
+                final = generation.run(self.app.config["ANSWER_FLUSH_SECONDS"])
             finally:
                 self._running.pop(generation.message_id, None)
                 generation.feed.end(final)
@@ -80,9 +100,11 @@ class AnswerHub:
             return self.relay.stop(conversation_id, STOP_WAIT_SECONDS)
         return bool(running)
 
-    def live_text(self, conversation_id: str) -> dict[int, str]:
-        """The text so far of the conversation's answers running here (newer than the stored rows)."""
-        return {g.message_id: g.feed.text for g in self.running_in(conversation_id)}
+    def live_text(self, conversation_id: str) -> dict[int, dict[str, str]]:
+        """The text and reasoning so far of the conversation's answers running here (newer than the
+        stored rows), as message fields."""
+        return {g.message_id: {"content": g.feed.text, "reasoning": g.feed.reasoning}
+                for g in self.running_in(conversation_id)}
 
 
 def init_app(app: Flask) -> None:

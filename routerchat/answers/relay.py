@@ -29,6 +29,7 @@ from sqlalchemy import text
 from ..constants import MessageStatus
 from ..db.models import Message
 from ..extensions import db
+from ..upstream import REASONING
 from . import store
 from .events import DELETED_EVENT
 from .feed import Feed
@@ -58,14 +59,16 @@ class StopNote(TypedDict):
     c: str
 
 
-class TextNote(TypedDict):
+class TextNote(TypedDict, total=False):
     """The owner sends text `t` of answer `m` starting at character `o`; `p` is the backend pid of
-    its listening connection (how a follower tells a stalled owner from a dead one)."""
+    its listening connection (how a follower tells a stalled owner from a dead one); `k` is
+    "reasoning" for the model's reasoning (absent: the answer's text)."""
     op: Literal["text"]
     m: int
     o: int
     t: str
     p: int | None
+    k: str
 
 
 class EndNote(TypedDict):
@@ -85,6 +88,7 @@ class RemoteFeed(Feed):
         super().__init__()
         self.message_id = message_id
         self.received = 0  # characters so far
+        self.reasoning_received = 0  # characters of reasoning so far
         self.pieces_heard = 0  # from the owner: a live owner answers every follow request
         self.owner_pid: int | None = None  # the backend of the owner's listening connection, once heard
 
@@ -93,6 +97,12 @@ class RemoteFeed(Feed):
         if offset <= self.received < offset + len(content):
             self.publish(content[self.received - offset:])
             self.received = offset + len(content)
+
+    def reasoning_piece(self, offset: int, content: str) -> None:
+        self.pieces_heard += 1
+        if offset <= self.reasoning_received < offset + len(content):
+            self.publish_reasoning(content[self.reasoning_received - offset:])
+            self.reasoning_received = offset + len(content)
 
 
 class Relay:
@@ -189,7 +199,8 @@ class Relay:
         elif note["op"] == "text":
             if (remote := self._followed.get(note["m"])) is not None:
                 remote.owner_pid = note.get("p", remote.owner_pid)
-                remote.piece(note["o"], note["t"])
+                add = remote.reasoning_piece if note.get("k") == REASONING else remote.piece
+                add(note["o"], note["t"])
         elif (remote := self._followed.pop(note["m"], None)) is not None:  # "end"
             remote.end(note["final"])
 
@@ -202,22 +213,36 @@ class Relay:
 
     def _relay(self, message_id: int, feed: Feed) -> None:
         sent_parts, offset = 0, 0
+        reasoning_parts, reasoning_offset = 0, 0
         try:
             while True:
                 changed = feed.changed
-                upto = len(feed.parts)
+                reasoning_upto, upto = len(feed.reasoning_parts), len(feed.parts)
+                if reasoning_parts < reasoning_upto:
+                    new_reasoning = "".join(feed.reasoning_parts[reasoning_parts:reasoning_upto])
+                    self._send_text(message_id, reasoning_offset, new_reasoning, REASONING)
+                    reasoning_parts, reasoning_offset = reasoning_upto, reasoning_offset + len(new_reasoning)
                 new_text = "".join(feed.parts[sent_parts:upto])
-                for start in range(0, max(len(new_text), 1), PIECE_CHARS):
-                    self._send({"op": "text", "m": message_id, "o": offset + start,
-                                "t": new_text[start:start + PIECE_CHARS], "p": self._listener_pid})
+                self._send_text(message_id, offset, new_text)
                 sent_parts, offset = upto, offset + len(new_text)
-                if feed.final is not None and sent_parts == len(feed.parts):
+                if feed.final is not None and sent_parts == len(feed.parts) \
+                        and reasoning_parts == len(feed.reasoning_parts):
                     self._send({"op": "end", "m": message_id, "final": feed.final})
                     return
                 changed.wait()
                 gevent.sleep(RELAY_BATCH_SECONDS)
         finally:
             self._relays.pop(message_id, None)
+
+    def _send_text(self, message_id: int, offset: int, text: str, kind: str | None = None) -> None:
+        """Text from `offset` on, in pieces a notification can hold (one empty piece when there is
+        none: it tells followers that the owner is alive)."""
+        for start in range(0, max(len(text), 1), PIECE_CHARS):
+            note: TextNote = {"op": "text", "m": message_id, "o": offset + start,
+                              "t": text[start:start + PIECE_CHARS], "p": self._listener_pid}
+            if kind is not None:
+                note["k"] = kind
+            self._send(note)
 
     def _watch_owner(self, remote: RemoteFeed) -> None:
         """Until the answer ends: whenever the owner has been silent for OWNER_SILENT_SECONDS, see
@@ -266,6 +291,7 @@ class Relay:
                     return DELETED_EVENT
                 if message.status == MessageStatus.STREAMING:
                     return None
+                remote.reasoning_piece(0, message.reasoning or "")
                 remote.piece(0, message.content)
                 return store.final_event(message)
             finally:

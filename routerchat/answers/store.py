@@ -2,27 +2,47 @@
 runs any more (stored as stopped)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, func, select, update
 
 from ..constants import MessageStatus
-from ..costs import usage_columns
-from ..db.models import Message
+from ..costs import record_answer, usage_columns
+from ..db.models import Conversation, Message
+from ..db.rows import update_row
 from ..extensions import db
 from .events import STOPPED_EVENT, done_event, error_event
 
 
-def save_text(message_id: int, text: str) -> None:
-    """Write the text so far (other processes read it from the row)."""
-    db.session.execute(update(Message).where(Message.id == message_id).values(content=text))
+def save_text(message_id: int, text: str, reasoning: str = "") -> None:
+    """Write the text and reasoning so far (other processes read them from the row)."""
+    update_row(Message, message_id, content=text, reasoning=reasoning or None)
     db.session.commit()
 
 
-def save_end(message_id: int, text: str, status: str, model: str, usage: dict[str, Any] | None,
-             error: str | None, error_status: int | None) -> None:
-    db.session.execute(update(Message).where(Message.id == message_id).values(
-        content=text, status=status, error=error, error_status=error_status, model=model, **usage_columns(usage)))
+@dataclass
+class End:
+    """How an answer ended, as its row stores it."""
+
+    text: str
+    status: str
+    model: str
+    usage: dict[str, Any] | None = None
+    error: str | None = None
+    error_status: int | None = None
+    reasoning: str = ""
+    reasoning_seconds: float | None = None
+    citations: list[dict[str, str]] | None = None
+
+
+def save_end(message_id: int, end: End) -> None:
+    """The row's end and the ledger's record, in one transaction of two Core statements."""
+    update_row(Message, message_id, content=end.text, status=end.status, error=end.error,
+               error_status=end.error_status, model=end.model, reasoning=end.reasoning or None,
+               reasoning_seconds=end.reasoning_seconds if end.reasoning else None, citations=end.citations or None,
+               **usage_columns(end.usage))
+    record_answer(message_id, end.model, end.usage)  # the same transaction: recorded exactly when stored
     db.session.commit()
 
 
@@ -33,7 +53,7 @@ def stored_status(message_id: int) -> str | None:
 def final_event(message: Message) -> dict[str, Any]:
     """The last event of an answer that has ended, rebuilt from its stored row."""
     if message.status == MessageStatus.COMPLETE:
-        return done_event(message.conversation_id, message.id, message.model, message.usage())
+        return done_event(message.conversation_id, message.id, message.model, message.usage(), message.citations)
     if message.status == MessageStatus.STOPPED:
         return STOPPED_EVENT
     return error_event(message.error, message.error_status)
@@ -46,6 +66,14 @@ def streaming_ids(conversation_id: str, except_ids: list[int] | None = None) -> 
     if except_ids:
         query = query.where(Message.id.not_in(except_ids))
     return list(db.session.scalars(query.order_by(Message.id.desc())))
+
+
+def running_count(account_id: int) -> int:
+    """How many answers of this account the database shows
+    running, in every worker process (the status index finds the few `streaming` rows)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Message).join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Message.status == MessageStatus.STREAMING, Conversation.account_id == account_id)) or 0
 
 
 def stop_orphans(message_ids: list[int], text_seen: str = "") -> None:

@@ -1,7 +1,9 @@
 """Engine tuning per backend (pool, SQLite pragmas) and applying migrations."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +52,24 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoo
     cursor.close()
 
 
+def create_private_sqlite_file(database_url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite makes it with
+    the umask's mode (often 0644: every conversation and password hash readable by any local
+    user). SQLite gives its -wal and -shm files the database file's mode. An existing file is
+    left as it is."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+        return
+    # An existing file is kept as it is; a missing folder is SQLite's to report when it connects.
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def configure_engine(app: Flask) -> None:
     mode = app.config["DB_CONNECTION_GUARD"]
     if mode not in GUARD_MODES:
         raise ValueError(f"DB_CONNECTION_GUARD must be one of {', '.join(GUARD_MODES)}, got {mode!r}")
+    create_private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     with app.app_context():
         engine: Engine = db.engine
         guard.watch(engine, mode)

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, event, text
 from ..db.models import Conversation
 from ..extensions import db
 from . import plan as planning
-from .text import fold, fts_phrase, like_pattern, snippet
+from .text import fold, fts_phrase, like_pattern, owned_fts_query, snippet
 
 if TYPE_CHECKING:
     import sqlite3
@@ -50,8 +50,9 @@ class WordSql:
     title_hits: str  # ids of the conversations whose title has it (likewise)
     in_message: str  # the word is in message `m` (a check of one row)
     in_title: str  # the word is in the title of conversation `c` (a check of one row)
-    indexed: bool  # False: too short for the trigram index, so its hits read every row
-    params: dict[str, str]
+    indexed: bool  # False: too short for the trigram index, so its hits read every row of the owner
+    owner_messages: str  # the owner's messages as rows `id` (and `content` where in_message needs it)
+    params: dict[str, Any]
 
     @property
     def conversation_ids(self) -> str:
@@ -69,7 +70,7 @@ class WordSql:
         the first messages."""
         limit = planning.SAMPLED_MATCHES
         if not self.indexed:
-            return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM (SELECT id, content FROM message LIMIT {limit}) "
+            return (f"SELECT count(*) AS n, 0 AS c, 0 AS t FROM ({self.owner_messages} LIMIT {limit}) "
                     f"AS m WHERE {self.in_message}")
         return (f"SELECT m.n AS n, m.c AS c, t.n AS t FROM "
                 f"(SELECT count(*) AS n, count(DISTINCT conversation_id) AS c FROM ({self.message_hits} "
@@ -77,35 +78,50 @@ class WordSql:
                 f"(SELECT count(*) AS n FROM ({self.title_hits} LIMIT {limit}) AS hits) AS t")
 
 
-def _sqlite_word(key: str, word: str, indexed: bool) -> WordSql:
+def _sqlite_word(key: str, word: str, indexed: bool, owner: int | None) -> WordSql:
+    """The index holds each row's owner (migration 0017): every lookup asks for the owner's rows
+    with the word, so FTS5 steps through the shorter of the two lists and never reads another
+    account's matches. A word too short for it is looked for in the owner's rows one by one."""
     folded = fold(word)
     if indexed:
-        condition, pattern = f"MATCH :{key}_index", fts_phrase(folded)
+        condition, pattern = f"MATCH :{key}_index", owned_fts_query(owner, fts_phrase(folded))
     else:
-        condition, pattern = f"LIKE :{key}_index ESCAPE '\\'", like_pattern(folded)
+        condition, pattern = f"MATCH :owned AND {{table}}.body LIKE :{key}_index ESCAPE '\\'", like_pattern(folded)
     return WordSql(
         message_hits=("SELECT m.conversation_id FROM message_fts JOIN message m ON m.id = message_fts.rowid "
-                      f"WHERE message_fts.body {condition}"),
-        title_hits=f"SELECT conversation_id FROM conversation_fts WHERE conversation_fts.body {condition}",
+                      f"WHERE message_fts {condition.format(table='message_fts')}"),
+        title_hits=("SELECT conversation_id FROM conversation_fts "
+                    f"WHERE conversation_fts {condition.format(table='conversation_fts')}"),
         # instr() keeps SQLite from answering these through the index: they check one row each
         in_message=f"instr((SELECT body FROM message_fts WHERE rowid = m.id), :{key}) > 0",
         in_title=f"instr(rc_fold(c.title), :{key}) > 0",
-        indexed=indexed, params={key: folded, f"{key}_index": pattern})
+        indexed=indexed, owner_messages="SELECT rowid AS id FROM message_fts WHERE message_fts MATCH :owned",
+        params={key: folded, f"{key}_index": pattern, "owned": owned_fts_query(owner)})
 
 
-def _postgres_word(key: str, word: str, indexed: bool) -> WordSql:
+def _postgres_word(key: str, word: str, indexed: bool, owner: int | None) -> WordSql:
+    """Hits are looked for among the owner's conversations: the planner reads the trigram index
+    and keeps the owner's rows, or reads the owner's messages (ix_conversation_list, then
+    ix_message_conversation_created) and checks each, whichever its statistics find cheaper."""
     condition = f"LIKE rc_fold(:{key}_index) ESCAPE '\\'"
+    owned = "oc.account_id IS NULL" if owner is None else "oc.account_id = :owner"
     return WordSql(
-        message_hits=f"SELECT conversation_id FROM message WHERE rc_fold(content) {condition}",
-        title_hits=f"SELECT id FROM conversation WHERE rc_fold(title) {condition}",
+        message_hits=("SELECT m.conversation_id FROM message m JOIN conversation oc ON oc.id = m.conversation_id "
+                      f"WHERE {owned} AND rc_fold(m.content) {condition}"),
+        title_hits=f"SELECT oc.id FROM conversation oc WHERE {owned} AND rc_fold(oc.title) {condition}",
         in_message=f"strpos(rc_fold(m.content), rc_fold(:{key})) > 0",
         in_title=f"strpos(rc_fold(c.title), rc_fold(:{key})) > 0",
-        indexed=indexed, params={key: word, f"{key}_index": like_pattern(word)})
+        indexed=indexed,
+        owner_messages=("SELECT m.id, m.content FROM message m JOIN conversation oc ON oc.id = m.conversation_id "
+                        f"WHERE {owned}"),
+        params={key: word, f"{key}_index": like_pattern(word), "owner": owner})
 
 
-def word_sql(words: list[str]) -> list[WordSql]:
+def word_sql(words: list[str], owner: int | None) -> list[WordSql]:
+    """Each word's SQL, every lookup restricted to the owner's rows (`owner` None: the app without accounts)."""
     per_word = _sqlite_word if db.engine.dialect.name == "sqlite" else _postgres_word
-    return [per_word(f"w{i}", word, len(fold(word)) >= planning.MIN_INDEXED_CHARS) for i, word in enumerate(words)]
+    return [per_word(f"w{i}", word, len(fold(word)) >= planning.MIN_INDEXED_CHARS, owner)
+            for i, word in enumerate(words)]
 
 
 def _params(words: list[WordSql]) -> dict[str, Any]:
@@ -125,11 +141,12 @@ def matching_conversations(words: list[str], limit: int, after: tuple[datetime, 
                            owner: int | None) -> list[Conversation]:
     """The owner's conversations having every word (in the title or any message), newest first,
     keyset-paged (`owner` None: the app without accounts)."""
-    built = word_sql(words)
+    built = word_sql(words, owner)
     params = _params(built)
     order, driven = planning.search_plan(_samples(built))
     ranked = [built[i] for i in order]
-    conditions = ["c.account_id IS NULL" if owner is None else "c.account_id = :owner"]
+    owned = "c.account_id IS NULL" if owner is None else "c.account_id = :owner"
+    conditions = [owned]
     params["owner"] = owner
     if after is not None:  # the form conversations._newest uses: the index range starts at the cursor
         conditions.append("c.updated_at <= :after_at AND (c.updated_at < :after_at OR c.id < :after_id)")
@@ -137,7 +154,8 @@ def matching_conversations(words: list[str], limit: int, after: tuple[datetime, 
     source = "conversation c"
     if driven:  # the candidates first, whole: checked row by row while scanning the newest, the
         # other words' checks would run on every conversation (PostgreSQL's planner does that)
-        source = (f"(WITH candidates AS MATERIALIZED (SELECT c.* FROM conversation c WHERE "
+        # (the owner's rows only: else PostgreSQL reads every account's conversations to join them)
+        source = (f"(WITH candidates AS MATERIALIZED (SELECT c.* FROM conversation c WHERE {owned} AND "
                   f"c.id IN ({ranked[0].conversation_ids})) SELECT * FROM candidates) AS c")
         ranked = ranked[1:]
     conditions += [word.in_conversation for word in ranked]
@@ -148,11 +166,11 @@ def matching_conversations(words: list[str], limit: int, after: tuple[datetime, 
     return list(db.session.scalars(db.select(Conversation).from_statement(statement), params))
 
 
-def snippets(conversation_ids: list[str], words: list[str]) -> dict[str, str]:
+def snippets(conversation_ids: list[str], words: list[str], owner: int | None) -> dict[str, str]:
     """Plain text around the first hit of each conversation (its first message when only the title hits)."""
     if not conversation_ids:
         return {}
-    built = word_sql(words)
+    built = word_sql(words, owner)
     params = _params(built)
     any_word = " OR ".join(word.in_message for word in built)
     params["ids"] = conversation_ids

@@ -12,13 +12,26 @@ from .prompt import SEED
 THINK_BLOCK = re.compile(r"<(think|thinking|reasoning|reflection|thought)\b[^>]*>.*?(?:</\1\s*>|$)",
                          re.IGNORECASE | re.DOTALL)
 THINK_CLOSE = re.compile(r"</(?:think|thinking|reasoning|reflection|thought)\s*>", re.IGNORECASE)
-LABEL = re.compile(r"^(?:(?:suggested|conversation|chat|short|concise|possible)\s+)?"
-                   r"(?:title|topic|subject|category|theme|heading|headline)\s*[:：\-–—]\s*", re.IGNORECASE)
+# Generic labels a model puts before the title ("Chat:", "Your Story:", "Тема:"); never the topic itself.
+LABEL_WORDS = (
+    "title", "topic", "subject", "category", "theme", "heading", "headline", "chat", "conversation", "story",
+    "summary", "answer", "response", "question", "query", "request",
+    "titre", "sujet", "thème", "réponse", "título", "titulo", "tema", "asunto", "assunto", "resposta",
+    "respuesta", "titolo", "argomento", "risposta", "titel", "thema", "betreff", "überschrift", "antwort",
+    "название", "тема", "заголовок", "ответ", "タイトル", "件名", "テーマ", "題名", "标题", "標題", "主题",
+    "主題", "话题", "제목", "주제", "العنوان", "الموضوع", "عنوان", "शीर्षक", "विषय",
+)
+LABEL_LEADS = "suggested|conversation|chat|short|concise|possible|new|your|my|the|a|main|le|la|el|der|die|das|il|o"
+LABEL = re.compile(rf"^(?:(?:{LABEL_LEADS})\s+)?(?:{'|'.join(map(re.escape, LABEL_WORDS))})"
+                   r"(?:\s*[:：]\s*|\s+[-–—]\s+)",
+                   re.IGNORECASE)
+HALVES = re.compile(r"\s*:\s+|\s*：\s*|\s+[-–—]\s+|\s*—\s*")
 TRANSCRIPT_LINE = re.compile(r"^(?:user|assistant|human|ai|system)\s*:", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^(?:#{1,6}\s*|[-*+•]\s+|\d+[.)]\s+|>\s*)")
 EMPHASIS = re.compile(r"\*\*(.+?)\*\*")  # not __: titles like "Python __init__ Explained"
 QUOTES = "\"'`“”‘’„‟«»‹›「」『』＂＇"
-END_PUNCTUATION = ".,;:!?…。！？、，；：·-–—؟،।"
+END_PUNCTUATION = ".,;:!?…。．｡！？、，；：·-‐‒–—－؟،।"
+PAIRED_QUOTES = (("“", "”"), ("«", "»"), ("‹", "›"), ("「", "」"), ("『", "』"))
 USELESS_TITLES = {"title", "new conversation", "untitled", "conversation", "none", "n/a"}
 
 
@@ -39,6 +52,27 @@ def strip_edges(text: str) -> str:
         text = text.strip().strip(QUOTES + "*_").strip()
         text = text.rstrip(END_PUNCTUATION + QUOTES + "*_ ")
     return text
+
+
+def without_stray_quotes(title: str) -> str:
+    """A quote left open by a cut answer ('Flask Error: "NoneType' of 'Flask Error: "NoneType"' then
+    a code fence, its closing quote peeled off with the end) is dropped: a half-quoted title reads
+    as broken. Balanced quotes stay ('The "Hello World" Program')."""
+    if title.count('"') % 2:
+        title = title.replace('"', "")
+    for opening, closing in PAIRED_QUOTES:
+        if title.count(opening) != title.count(closing):
+            title = title.replace(opening, "").replace(closing, "")
+    return " ".join(title.split())
+
+
+def halves(title: str) -> tuple[str, str] | None:
+    """The two sides of "A: B" or "A – B" (cleaned), when the title has that shape."""
+    parts = HALVES.split(title, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    first, second = (without_stray_quotes(strip_edges(part)) for part in parts)  # no 'NoneType" in Flask'
+    return (first, second) if re.search(r"\w", first) and re.search(r"\w", second) else None
 
 
 def cap_on_word(text: str, limit: int) -> str:
@@ -69,8 +103,10 @@ def clean_title(raw: str | None) -> str | None:
     line = strip_title_controls(_first_title_line(without_reasoning(raw)))
     if not line or TRANSCRIPT_LINE.match(line) or line.lower().startswith(SEED[:24].lower()):
         return None
-    line = LABEL.sub("", strip_edges(unmark(line)))
-    title = strip_edges(" ".join(line.split()))
+    if line.startswith(("```", "~~~")):  # code after "Here's a solution:": its language is no title
+        return None
+    line = LABEL.sub("", LABEL.sub("", strip_edges(unmark(line))).lstrip())
+    title = without_stray_quotes(strip_edges(" ".join(line.split())))
     if TRANSCRIPT_LINE.match(title) or "conversation start" in title.lower():
         return None
     if not re.search(r"\w", title) or title.lower() in USELESS_TITLES:

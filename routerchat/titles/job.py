@@ -16,31 +16,60 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
+from functools import cache
 from typing import Any, cast
 
 import gevent
 from flask import Flask, current_app
-from sqlalchemy import CursorResult, ScalarSelect, SQLColumnExpression, case, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Float,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    Update,
+    bindparam,
+    case,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Row
+from sqlalchemy.types import TypeEngine
 
 from .. import conversations
 from ..constants import FREE_SLOT, MODEL_ID_MAX_CHARS, NO_ACCOUNT, MessageStatus, TitleSource
-from ..costs import usage_columns
+from ..costs import record_title, usage_columns
 from ..db.guard import pause
-from ..db.models import Conversation, Message, Preset, utcnow
+from ..db.models import AccountSettings, Conversation, Message, Preset, utcnow
+from ..db.rows import table_of
 from ..errors import ApiError
 from ..extensions import db
 from ..ownership import act_as
 from ..upstream import openrouter
+from . import lexicon
 from .checks import judge
 from .fallback import fallback_title
-from .prompt import build_prompt
+from .prompt import PromptTemplateError, build_prompt, check_prompt_template
 
 log = logging.getLogger(__name__)
 
 MAX_TOKENS = 24
 MAX_ATTEMPTS = 2  # the first try plus one retry after a fallback
 POLL_SECONDS = 0.2
+CONVERSATIONS = table_of(Conversation)  # the job's statements are Core statements (db/rows.py)
+ROW = CONVERSATIONS.c
+CLAIM = (update(CONVERSATIONS)
+         .where(ROW.id == bindparam("conversation_id"), ROW.title_source == bindparam("seen_source"),
+                ROW.title_attempts == bindparam("seen_attempts"),
+                or_(ROW.title_claim_token.is_(None), ROW.title_claimed_at < bindparam("stale_before")))
+         .values(title_claim_token=bindparam("token"), title_claimed_at=bindparam("now"),
+                 title_attempts=ROW.title_attempts + 1))
 
 
 class Trigger(Enum):
@@ -97,33 +126,56 @@ class Snapshot:
     answers: int
     user_text: str | None
     assistant_text: str | None
-    stored_title_model: str | None
+    stored_title_model: str | None  # preset 6's
+    newest_user_text: str | None  # a regeneration only: the conversation may have moved on
+    settings_model: str | None  # the account's title settings (GET/PUT /settings)
+    settings_prompt: str | None
 
     def result(self) -> TitleResult:
         return TitleResult(self.title, self.title_source)
 
+    def asked(self) -> str:
+        """What the user asked, for the checks: the first message, and on a regeneration the newest too."""
+        first = self.user_text or ""
+        newest = self.newest_user_text
+        return f"{first}\n{newest}" if newest and newest != first else first
 
-def _message_text(conversation_id: str, role: str, newest: bool = False) -> ScalarSelect[str]:
-    order = (Message.created_at.desc(), Message.id.desc()) if newest else (Message.created_at, Message.id)
-    return (select(Message.content).where(Message.conversation_id == conversation_id, Message.role == role,
-                                          Message.status != MessageStatus.STREAMING)  # under way: no answer yet
+
+def _message_text(role: str, newest: bool = False) -> ScalarSelect[str]:
+    """The conversation's first (or newest) message of `role` that is not under way."""
+    messages = table_of(Message)
+    order = (messages.c.created_at.desc(), messages.c.id.desc()) if newest else (messages.c.created_at, messages.c.id)
+    return (select(messages.c.content)
+            .where(messages.c.conversation_id == ROW.id, messages.c.role == role,
+                   messages.c.status != MessageStatus.STREAMING)  # under way: no answer yet
             .order_by(*order).limit(1).scalar_subquery())
 
 
+@cache
+def _snapshot_query(regenerate: bool) -> Select[Any]:
+    """The job's one SELECT, built once per kind (db/rows.py says why): the title state and claim,
+    the messages to name, the answer count, preset 6 and the account's title settings."""
+    messages, presets, settings = table_of(Message), table_of(Preset), table_of(AccountSettings)
+    answers = (select(func.count()).select_from(messages)
+               .where(messages.c.conversation_id == ROW.id, messages.c.role == "assistant",
+                      messages.c.status != MessageStatus.STREAMING).scalar_subquery())
+    owner = func.coalesce(ROW.account_id, NO_ACCOUNT)
+    stored_model = (select(presets.c.model).where(presets.c.slot == FREE_SLOT, presets.c.account_id == owner)
+                    .scalar_subquery())
+
+    def setting(column: Any) -> ScalarSelect[Any]:
+        return select(column).where(settings.c.account_id == owner).scalar_subquery()
+    newest_user = _message_text("user", newest=True) if regenerate else null()
+    return (select(ROW.title, ROW.title_source, ROW.title_attempts, ROW.title_claim_token.is_not(None), answers,
+                   _message_text("user"), _message_text("assistant", newest=regenerate), stored_model, newest_user,
+                   setting(settings.c.title_model), setting(settings.c.title_prompt))
+            .where(ROW.id == bindparam("conversation_id")))
+
+
 def _read(conversation_id: str, trigger: Trigger) -> Snapshot:
-    """One SELECT: the title state and claim, the messages to name, the answer count and preset 6."""
-    answers = (select(func.count()).select_from(Message)
-               .where(Message.conversation_id == conversation_id, Message.role == "assistant",
-                      Message.status != MessageStatus.STREAMING).scalar_subquery())
-    owners_preset = Preset.account_id == func.coalesce(Conversation.account_id, NO_ACCOUNT)
-    stored_model = select(Preset.model).where(Preset.slot == FREE_SLOT, owners_preset).scalar_subquery()
+    """One SELECT (`_snapshot_query`) before any network call."""
     row: Row[*tuple[Any, ...]] | None = db.session.execute(
-        select(Conversation.title, Conversation.title_source, Conversation.title_attempts,
-               Conversation.title_claim_token.is_not(None), answers,
-               _message_text(conversation_id, "user"),
-               _message_text(conversation_id, "assistant", newest=trigger is Trigger.REGENERATE), stored_model)
-        .where(Conversation.id == conversation_id)
-    ).first()
+        _snapshot_query(trigger is Trigger.REGENERATE), {"conversation_id": conversation_id}).first()
     db.session.close()  # nothing stays open while the title model works
     if row is None:
         raise ApiError(404, conversations.NOT_FOUND)
@@ -135,21 +187,17 @@ def _claim(conversation_id: str, seen: Snapshot, token: str) -> bool:
     (a claim older than the stale timeout belongs to a worker that died and may be taken over)."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["TITLE_CLAIM_STALE_SECONDS"])
-    claimed = cast(CursorResult[Any], db.session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.title_source == seen.title_source,
-               Conversation.title_attempts == seen.attempts,
-               or_(Conversation.title_claim_token.is_(None), Conversation.title_claimed_at < stale))
-        .values(title_claim_token=token, title_claimed_at=now, title_attempts=Conversation.title_attempts + 1)
-        .execution_options(synchronize_session=False)
-    )).rowcount == 1
+    claimed = cast(CursorResult[Any], db.session.execute(CLAIM, {
+        "conversation_id": conversation_id, "seen_source": seen.title_source, "seen_attempts": seen.attempts,
+        "stale_before": stale, "token": token, "now": now})).rowcount == 1
     db.session.commit()
     return claimed
 
 
 @dataclass
 class TitleReply:
-    """What the title request gave: a title or None, the rule that fired, the model and usage."""
+    """What the title request gave: a title or None, the rule that fired (or the one a salvaged
+    half escaped), the model and usage."""
 
     title: str | None
     rule: str | None
@@ -158,32 +206,97 @@ class TitleReply:
     usage: dict[str, Any] | None
 
 
-def _ask_model(snapshot: Snapshot) -> TitleReply:
+@dataclass(frozen=True)
+class TitleSettings:
+    """Which model writes the title and with which prompt template (None: the server's default)."""
+
+    model: str
+    prompt: str | None
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> TitleSettings:
+        """The account's title settings, else preset 6's model, else TITLE_MODEL_DEFAULT; the
+        account's prompt, else TITLE_PROMPT, else the built-in prompt."""
+        config = current_app.config
+        model = snapshot.settings_model or snapshot.stored_title_model or config["TITLE_MODEL_DEFAULT"]
+        return cls(model, _usable_prompt(snapshot.settings_prompt) or config["TITLE_PROMPT"])
+
+
+def _usable_prompt(template: str | None) -> str | None:
+    """A stored prompt is checked when it is saved; one stored before that check is ignored, not fatal."""
+    if template is None:
+        return None
+    try:
+        return check_prompt_template(template)
+    except PromptTemplateError:
+        log.warning("ignoring an unusable stored title prompt")
+        return None
+
+
+def _ask_model(snapshot: Snapshot, chosen: TitleSettings) -> TitleReply:
     config = current_app.config
-    model = snapshot.stored_title_model or config["TITLE_MODEL_DEFAULT"]
     user_text, assistant_text = snapshot.user_text or "", snapshot.assistant_text or "(no answer)"
     try:
-        completion = openrouter().client.complete(
-            [{"role": "user", "content": build_prompt(user_text, assistant_text, config["TITLE_PROMPT"])}],
-            model, models=config["TITLE_FALLBACK_MODELS"], timeout=config["TITLE_TIMEOUT"],
-            max_tokens=MAX_TOKENS, temperature=0.3, reasoning={"effort": "none", "exclude": True},
+        route = openrouter().route(chosen.model)  # a local title model goes to the local server, as itself
+        completion = route.client.complete(
+            [{"role": "user", "content": build_prompt(user_text, assistant_text, chosen.prompt)}],
+            route.model_id, models=None if route.local else config["TITLE_FALLBACK_MODELS"],
+            timeout=config["TITLE_TIMEOUT"], max_tokens=MAX_TOKENS, temperature=0.3,
+            reasoning={"effort": "none", "exclude": True},
         )
+        if route.local:
+            completion.model, completion.usage = chosen.model, route.usage(completion.usage)
     except Exception as exc:  # noqa: BLE001 - any failure means the fallback title, never a broken chat
-        return TitleReply(None, "upstream_error", getattr(exc, "detail", None) or repr(exc), model, None)
-    verdict = judge(completion.content, user_text, assistant_text)
-    return TitleReply(verdict.title, verdict.rule, completion.content, completion.model or model, completion.usage)
+        return TitleReply(None, "upstream_error", getattr(exc, "detail", None) or repr(exc), chosen.model, None)
+    gevent.get_hub().threadpool.apply(lexicon.prepare, (snapshot.asked(),))  # a language's first title: off the loop
+    verdict = judge(completion.content, snapshot.asked(), assistant_text)
+    rule = verdict.rule or (f"salvaged_from_{verdict.salvaged}" if verdict.salvaged else None)
+    return TitleReply(verdict.title, rule, completion.content, completion.model or chosen.model, completion.usage)
 
 
-def _usage_values(reply: TitleReply) -> dict[str, Any]:
-    """The request's model and usage (checked as an answer's is), summed over attempts."""
+def _outcome(snapshot: Snapshot, reply: TitleReply) -> TitleResult:
+    """The model's title, or the fallback made from the user's first message."""
+    if reply.title:
+        return TitleResult(reply.title, TitleSource.AUTO)
+    return TitleResult(fallback_title(snapshot.user_text or ""), TitleSource.FALLBACK)
+
+
+def _summed(column: ColumnElement[Any], parameter: str, kind: TypeEngine[Any]) -> ColumnElement[Any]:
+    """The column plus the request's figure; an unknown figure (None) leaves it as it is. The
+    CAST names the parameter's type for PostgreSQL, which cannot tell it from `IS NULL`."""
+    figure = sql_cast(bindparam(parameter, type_=kind), kind)
+    return case((figure.is_(None), column), else_=func.coalesce(column, 0) + figure)
+
+
+# The request's usage (checked as an answer's is), summed over attempts: `_usage_parameters` fills it in.
+USAGE_SUMS: dict[str, Any] = {
+    "title_requests": ROW.title_requests + 1,
+    "title_prompt_tokens": _summed(ROW.title_prompt_tokens, "usage_prompt_tokens", Integer()),
+    "title_completion_tokens": _summed(ROW.title_completion_tokens, "usage_completion_tokens", Integer()),
+    "title_cost": _summed(ROW.title_cost, "usage_cost", Float())}
+ADD_USAGE = update(CONVERSATIONS).where(ROW.id == bindparam("conversation_id")).values(**USAGE_SUMS)
+
+
+def _usage_parameters(reply: TitleReply) -> dict[str, Any]:
     usage = usage_columns(reply.usage)
+    return {"usage_prompt_tokens": usage["prompt_tokens"], "usage_completion_tokens": usage["completion_tokens"],
+            "usage_cost": usage["cost"]}
 
-    def add(column: SQLColumnExpression[Any], key: str) -> SQLColumnExpression[Any]:
-        return column if usage[key] is None else func.coalesce(column, 0) + usage[key]
-    return {"title_model": reply.model[:MODEL_ID_MAX_CHARS], "title_requests": Conversation.title_requests + 1,
-            "title_prompt_tokens": add(Conversation.title_prompt_tokens, "prompt_tokens"),
-            "title_completion_tokens": add(Conversation.title_completion_tokens, "completion_tokens"),
-            "title_cost": add(Conversation.title_cost, "cost")}
+
+@cache
+def _saving(fallback: bool) -> Update:
+    """The save's UPDATE, built once per kind of outcome (db/rows.py says why). A user's title is
+    never touched, and a fallback keeps an earlier generated title too."""
+    keep = ROW.title_source == TitleSource.USER
+    if fallback:
+        keep = or_(keep, ROW.title_source == TitleSource.AUTO)
+    return (update(CONVERSATIONS)
+            .where(ROW.id == bindparam("conversation_id"), ROW.title_claim_token == bindparam("token"))
+            .values(title=case((keep, ROW.title), else_=bindparam("new_title", type_=String())),
+                    title_source=case((keep, ROW.title_source), else_=bindparam("new_source", type_=String())),
+                    title_claim_token=None, title_claimed_at=None,
+                    title_model=bindparam("usage_model", type_=String()), **USAGE_SUMS)
+            .returning(ROW.title, ROW.title_source))
 
 
 def _save(conversation_id: str, token: str, outcome: TitleResult, reply: TitleReply) -> TitleResult | None:
@@ -192,18 +305,11 @@ def _save(conversation_id: str, token: str, outcome: TitleResult, reply: TitleRe
     A user's title is never touched, and a failed regeneration keeps an earlier generated
     title. Returns the title the row has now, or None when the claim was taken over.
     """
-    keep = Conversation.title_source == TitleSource.USER
-    if outcome.title_source == TitleSource.FALLBACK:
-        keep = or_(keep, Conversation.title_source == TitleSource.AUTO)
-    row = db.session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.title_claim_token == token)
-        .values(title=case((keep, Conversation.title), else_=outcome.title),
-                title_source=case((keep, Conversation.title_source), else_=outcome.title_source),
-                title_claim_token=None, title_claimed_at=None, **_usage_values(reply))
-        .returning(Conversation.title, Conversation.title_source)
-        .execution_options(synchronize_session=False)
-    ).first()
+    row = db.session.execute(_saving(outcome.title_source == TitleSource.FALLBACK), {
+        "conversation_id": conversation_id, "token": token, "new_title": outcome.title,
+        "new_source": outcome.title_source, "usage_model": reply.model[:MODEL_ID_MAX_CHARS],
+        **_usage_parameters(reply)}).first()
+    record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)  # billed even if the claim was lost
     db.session.commit()
     return TitleResult(*row) if row else None
 
@@ -211,10 +317,8 @@ def _save(conversation_id: str, token: str, outcome: TitleResult, reply: TitleRe
 def _release(conversation_id: str, token: str) -> None:
     """After a failed save: give the job back at once instead of after the stale timeout."""
     db.session.rollback()
-    db.session.execute(update(Conversation)
-                       .where(Conversation.id == conversation_id, Conversation.title_claim_token == token)
-                       .values(title_claim_token=None, title_claimed_at=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(update(CONVERSATIONS).where(ROW.id == conversation_id, ROW.title_claim_token == token)
+                       .values(title_claim_token=None, title_claimed_at=None))
     db.session.commit()
 
 
@@ -238,9 +342,8 @@ def _wait_for_claim(conversation_id: str) -> TitleResult:
 
 
 def _generate(conversation_id: str, snapshot: Snapshot, token: str) -> TitleResult:
-    reply = _ask_model(snapshot)
-    outcome = (TitleResult(reply.title, TitleSource.AUTO) if reply.title
-               else TitleResult(fallback_title(snapshot.user_text or ""), TitleSource.FALLBACK))
+    reply = _ask_model(snapshot, TitleSettings.of(snapshot))
+    outcome = _outcome(snapshot, reply)
     log.info("title conversation=%s source=%s rule=%s raw=%r", conversation_id, outcome.title_source,
              reply.rule or "-", (reply.raw or "")[:300])
     try:
@@ -272,6 +375,22 @@ def generate_summary(conversation_id: str, trigger: Trigger = Trigger.PAGE_REQUE
             return _wait_for_claim(conversation_id)
         return snapshot.result()
     return _generate(conversation_id, snapshot, token)
+
+
+def preview(conversation_id: str, model: str | None, prompt: str | None) -> dict[str, Any]:
+    """What ↻ would title the conversation with these settings (the account's where None), without
+    saving the title. The request is billed, so it is in the usage ledger and the conversation's title usage."""
+    snapshot = _read(conversation_id, Trigger.REGENERATE)
+    if snapshot.answers == 0 or snapshot.user_text is None:
+        raise NoAnswerYet()
+    chosen = TitleSettings.of(snapshot)
+    chosen = TitleSettings(model or chosen.model, prompt or chosen.prompt)
+    reply = _ask_model(snapshot, chosen)
+    outcome = _outcome(snapshot, reply)
+    db.session.execute(ADD_USAGE, {"conversation_id": conversation_id, **_usage_parameters(reply)})
+    record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)
+    db.session.commit()
+    return {**outcome.to_dict(), "rule": reply.rule, "model": reply.model, "raw": (reply.raw or "")[:300]}
 
 
 def start_in_background(app: Flask, conversation_id: str, owner: int | None) -> gevent.Greenlet:

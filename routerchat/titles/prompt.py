@@ -18,19 +18,20 @@ class PromptTemplateError(ValueError):
     """TITLE_PROMPT cannot be used; the message says why and how to fix it."""
 
 
-def check_prompt_template(template: str) -> str:
-    """Validate a TITLE_PROMPT at start-up: Python format fields, only the known names, {user} required."""
+def check_prompt_template(template: str, name: str = "TITLE_PROMPT") -> str:
+    """Validate a title prompt (TITLE_PROMPT at start-up, an account's title_prompt when saved):
+    Python format fields, only the known names, {user} required. `name` is what the message calls it."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
     except ValueError as exc:
         raise PromptTemplateError(
-            f"TITLE_PROMPT is not a valid template ({exc}); write literal braces as {{{{ }}}}.") from exc
-    unknown = sorted({name for name in fields if name not in PROMPT_FIELDS})
+            f"{name} is not a valid template ({exc}); write literal braces as {{{{ }}}}.") from exc
+    unknown = sorted({field for field in fields if field not in PROMPT_FIELDS})
     if unknown:
-        raise PromptTemplateError(f"TITLE_PROMPT uses unknown fields {unknown}; only {{user}}, {{assistant}} "
+        raise PromptTemplateError(f"{name} uses unknown fields {unknown}; only {{user}}, {{assistant}} "
                                   "and {language} are filled in (write literal braces as {{ }}).")
     if "user" not in fields:
-        raise PromptTemplateError("TITLE_PROMPT must contain {user}, the first message to name.")
+        raise PromptTemplateError(f"{name} must contain {{user}}, the first message to name.")
     return template
 
 

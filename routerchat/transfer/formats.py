@@ -12,21 +12,28 @@ first; a file without `other_versions` (or ChatGPT's current branch) is a tree o
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from ..attachments.kinds import clean_name
+from ..attachments.parts import FileData
+from ..chat_options import OptionError, changed_params, check_instructions
+from ..citations import merge_citations
 from ..constants import TITLE_MAX_CHARS, MessageStatus
-from ..text_safety import MAX_JSON_DEPTH, json_problem
-from ..values import is_whole_number
+from ..text_safety import MAX_JSON_DEPTH, json_problem, tidy_title
+from ..values import MAX_TOKEN_COUNT, is_whole_number
 
 FORMAT = "routerchat"
 FORMAT_VERSION = 1
 IMPORT_STATUSES = {MessageStatus.COMPLETE, MessageStatus.STOPPED, MessageStatus.ERROR}
 ROLES = {"user", "assistant"}
 UNTITLED = "Imported conversation"
+TOKEN_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 K = TypeVar("K", int, str)  # a message's key: routerchat's ids, ChatGPT's node ids
 
 
@@ -43,6 +50,10 @@ class Entry:
     status: str = MessageStatus.COMPLETE
     error: str | None = None
     usage: dict[str, Any] | None = None
+    reasoning: str | None = None
+    reasoning_seconds: float | None = None
+    citations: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[FileData] = field(default_factory=list)  # as the file says: checked when stored
     key: int = 0  # the entry's id within its conversation; parent_key names an earlier entry
     parent_key: int | None = None
     on_branch: bool = True  # on the active branch (False: another version)
@@ -60,6 +71,11 @@ class Archived:
     title: str
     created_at: datetime
     entries: list[Entry] = field(default_factory=list)
+    system_prompt: str | None = None
+    params: dict[str, Any] | None = None
+    pinned: bool = False
+    archived: bool = False
+    folder: str | None = None  # the folder's name (the importing account's folder of that name)
 
 
 def load_json(raw: bytes) -> object:
@@ -76,13 +92,60 @@ def load_json(raw: bytes) -> object:
     return data
 
 
-def read_archive(data: object) -> tuple[list[Archived], list[dict[str, str]]]:
+@dataclass(frozen=True)
+class Limits:
+    """How much one import may hold: conversations, messages (every version counts) and the
+    characters of one message (the chat's own limit)."""
+
+    conversations: int
+    messages: int
+    message_chars: int
+
+
+DEFAULT_LIMITS = Limits(conversations=10_000, messages=200_000, message_chars=100_000)
+
+
+def read_archive(data: object, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Archived], list[dict[str, str]]]:
     """Conversations to import and the ones skipped ({"title", "why"}), from either format."""
     if isinstance(data, dict) and data.get("format") == FORMAT:
-        return _from_routerchat(data)
-    if isinstance(data, list) and all(isinstance(item, dict) and "mapping" in item for item in data):
-        return _from_chatgpt(data)
-    raise ArchiveError("This is neither a routerchat export nor ChatGPT's conversations.json.")
+        conversations, skipped = _from_routerchat(_within_counts(data, limits))
+    elif isinstance(data, list) and all(isinstance(item, dict) and "mapping" in item for item in data):
+        conversations, skipped = _from_chatgpt(_within_counts(data, limits))
+    else:
+        raise ArchiveError("This is neither a routerchat export nor ChatGPT's conversations.json.")
+    _check_message_lengths(conversations, limits.message_chars)
+    return conversations, skipped
+
+
+def _within_counts(data: Any, limits: Limits) -> Any:
+    """The file, once its conversations and messages are counted (before any is read) and found
+    within the limits."""
+    items = data.get("conversations") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        return data  # the reader says what is wrong
+    if len(items) > limits.conversations:
+        raise ArchiveError(f"The file holds {len(items):,} conversations; one import takes at most "
+                           f"{limits.conversations:,} (IMPORT_MAX_CONVERSATIONS).")
+    messages = sum(_raw_message_count(item) for item in items)
+    if messages > limits.messages:
+        raise ArchiveError(f"The file holds {messages:,} messages; one import takes at most {limits.messages:,} "
+                           "(IMPORT_MAX_MESSAGES).")
+    return data
+
+
+def _raw_message_count(item: object) -> int:
+    if not isinstance(item, dict):
+        return 0
+    return sum(len(value) for key in ("messages", "other_versions", "mapping")
+               if isinstance(value := item.get(key), list | dict))
+
+
+def _check_message_lengths(conversations: list[Archived], limit: int) -> None:
+    for n, conversation in enumerate(conversations, 1):
+        for entry in conversation.entries:
+            if len(entry.content) > limit:
+                raise ArchiveError(f"A message of conversation {n} (“{conversation.title}”) is {len(entry.content):,} "
+                                   f"characters long; a message may have at most {limit:,} (MESSAGE_MAX_CHARS).")
 
 
 def _skipped_or_kept(conversations: list[Archived]) -> tuple[list[Archived], list[dict[str, str]]]:
@@ -109,7 +172,8 @@ def _routerchat_conversation(item: object, n: int) -> Archived:
     if not isinstance(item, dict) or not isinstance(item.get("messages"), list):
         raise ArchiveError(f"In the export, {where} is not an object with a list of messages.")
     created = _timestamp(item.get("created_at"), where)
-    conversation = Archived(_title(item.get("title")), created)
+    conversation = Archived(_title(item.get("title")), created, **_chat_options(item, where),
+                            **_organised(item, where))
     branch = [_routerchat_entry(message, f"{where}, message {m}") for m, message in enumerate(item["messages"], 1)]
     others = item.get("other_versions")
     if others is None:
@@ -126,6 +190,27 @@ def _routerchat_conversation(item: object, n: int) -> Archived:
         branch.append(entry)
     conversation.entries = _version_tree(branch, where)
     return conversation
+
+
+def _chat_options(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """The chat's system prompt and parameters (exports before them have neither)."""
+    try:
+        prompt = check_instructions("system_prompt", item.get("system_prompt"), nullable=True)
+        params = changed_params(None, item.get("params") or {})
+    except OptionError as exc:
+        raise ArchiveError(f"In the export, {where}: {exc}") from exc
+    return {"system_prompt": prompt, "params": params or None}
+
+
+def _organised(item: dict[str, Any], where: str) -> dict[str, Any]:
+    """Pinned, archived and the folder's name (exports before them have none of these)."""
+    for flag in ("pinned", "archived"):
+        if not isinstance(item.get(flag, False), bool):
+            raise ArchiveError(f"In the export, {where}: {flag} must be true or false.")
+    folder = item.get("folder")
+    if folder is not None and not isinstance(folder, str):
+        raise ArchiveError(f"In the export, {where}: folder must be a folder's name or null.")
+    return {"pinned": item.get("pinned", False), "archived": item.get("archived", False), "folder": folder}
 
 
 def _link(entry: Entry, message: dict[str, Any], where: str) -> None:
@@ -181,12 +266,36 @@ def _routerchat_entry(message: object, where: str) -> Entry:
     if role not in ROLES or not isinstance(content, str):
         raise ArchiveError(f"In the export, {where} needs a role (user or assistant) and text content.")
     status: str = message["status"] if message.get("status") in IMPORT_STATUSES else MessageStatus.STOPPED
-    usage = message.get("usage") if isinstance(message.get("usage"), dict) else None
+    usage = _usage(message.get("usage"), where)
     if role == "user":
         status = MessageStatus.COMPLETE
+    reasoning = message.get("reasoning")
     return Entry(role=role, content=content, created_at=_timestamp(message.get("created_at"), where),
                  model=_optional_text(message.get("model")), status=status,
-                 error=_optional_text(message.get("error")), usage=usage)
+                 error=_optional_text(message.get("error")), usage=usage,
+                 reasoning=reasoning if isinstance(reasoning, str) and reasoning and role == "assistant" else None,
+                 reasoning_seconds=_duration(message.get("reasoning_seconds")),
+                 citations=merge_citations([], message.get("citations")) if role == "assistant" else [],
+                 attachments=_attachments(message.get("attachments"), where))
+
+
+def _attachments(raw: object, where: str) -> list[FileData]:
+    """A message's files as an export embeds them: `name`, `type` and the bytes as base64 `data`."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise ArchiveError(f"In the export, the attachments of {where} are not a list of objects.")
+    files = []
+    for n, item in enumerate(raw, 1):
+        try:
+            data = base64.b64decode(item.get("data") or "", validate=True)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise ArchiveError(f"In the export, attachment {n} of {where} has no base64 data.") from exc
+        if not data:
+            raise ArchiveError(f"In the export, attachment {n} of {where} has no base64 data.")
+        name = item.get("name")
+        files.append(FileData(clean_name(name if isinstance(name, str) else None), str(item.get("type")), data))
+    return files
 
 
 # --- ChatGPT's conversations.json -----------------------------------------------------------------
@@ -286,8 +395,27 @@ def _optional_text(value: object) -> str | None:
     return value[:200] if isinstance(value, str) and value else None
 
 
+def _usage(value: object, where: str) -> dict[str, Any] | None:
+    """A message's usage, its token counts whole numbers that any database column holds."""
+    if not isinstance(value, dict):
+        return None
+    for name in TOKEN_FIELDS:
+        count = value.get(name)
+        if count is not None and not (is_whole_number(count) and 0 <= count <= MAX_TOKEN_COUNT):
+            raise ArchiveError(f"In the export, {where} has a {name} that is not a whole number "
+                               f"from 0 to {MAX_TOKEN_COUNT}.")
+    return value
+
+
+def _duration(value: object) -> float | None:
+    """A number of seconds, or None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e7:
+        return None
+    return float(value)
+
+
 def _title(value: object) -> str:
-    title = " ".join(value.split()) if isinstance(value, str) else ""
+    title = tidy_title(value) if isinstance(value, str) else ""
     return title[:TITLE_MAX_CHARS].rstrip() or UNTITLED
 
 
@@ -296,9 +424,11 @@ def _timestamp(value: object, where: str) -> datetime:
         raise ArchiveError(f"In the export, {where} has no created_at time.")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
     except ValueError as exc:
         raise ArchiveError(f"In the export, {where} has a created_at that is not a time: {value[:40]!r}.") from exc
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    except OverflowError as exc:  # an offset that moves the time out of the years 1-9999
+        raise ArchiveError(f"In the export, {where} has a created_at out of range: {value[:40]!r}.") from exc
 
 
 def _epoch(value: object, where: str) -> datetime | None:
@@ -324,7 +454,13 @@ def to_markdown(conversation: dict[str, Any]) -> str:
     for message in conversation["messages"]:
         who = "You" if message["role"] == "user" else f"Assistant ({message.get('model') or 'unknown model'})"
         lines += [f"## {who} · {message['created_at']}", "", message["content"].rstrip() or "*(no text)*", ""]
+        lines += [f"- Attached: {a['name']} ({a['type']}, {a['size']:,} bytes)" for a in message.get("attachments", [])]
+        lines += [""] if message.get("attachments") else []
         if message.get("status") not in (None, MessageStatus.COMPLETE):
             note = message.get("error") or f"This answer is {message['status']}."
             lines += [f"> {note}", ""]
+        citations = message.get("citations") or []
+        lines += [f"{n}. {c['title'] or c['url']} <{c['url']}>" for n, c in enumerate(citations, 1)]
+        if citations:
+            lines.append("")
     return "\n".join(lines)

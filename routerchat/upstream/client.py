@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import gevent
 import requests
 
+from ..citations import merge_citations
 from ..errors import UpstreamError
 from ..sse import DONE_SENTINEL, iter_event_data, split_lines
 from ..text_safety import SurrogateJoiner, redact_secrets
@@ -101,44 +103,63 @@ class StreamResult:
     finish_reason: str | None = None
     usage: dict[str, Any] | None = None
     saw_done: bool = False
+    citations: list[dict[str, str]] = field(default_factory=list)
+
+
+CONTENT = "chunk"
+REASONING = "reasoning"
+DRAIN_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the answer (`kind` CONTENT) or of the model's reasoning (`kind` REASONING)."""
+
+    kind: str
+    text: str
 
 
 @dataclass
 class ChatStream:
-    """An open streaming answer: iterate for text deltas, read `result` afterwards."""
+    """An open streaming answer: iterate for its deltas (answer and reasoning), read `result` afterwards."""
 
     response: requests.Response
     requested_model: str
     result: StreamResult = field(default_factory=StreamResult)
     secret: str = field(default="", repr=False)
 
-    def __iter__(self) -> Iterator[str]:
-        joiner = SurrogateJoiner()  # JSON may escape one emoji as two halves in two chunks
+    def __iter__(self) -> Iterator[Delta]:
+        # JSON may escape one emoji as two halves in two chunks: one joiner per kind of text.
+        joiners = {CONTENT: SurrogateJoiner(), REASONING: SurrogateJoiner()}
         try:
             for data in iter_event_data(split_lines(self.response.iter_content(chunk_size=None))):
                 if data.strip() == DONE_SENTINEL:
                     self.result.saw_done = True
+                    self._read_to_the_end()
                     break
-                delta = joiner.feed(self._handle_chunk(data))
-                if delta:
-                    yield delta
+                for kind, raw in self._handle_chunk(data):
+                    if text := joiners[kind].feed(raw):
+                        yield Delta(kind, text)
         except requests.exceptions.RequestException as exc:
             raise transport_error(exc) from exc
         finally:
             self.close()
-        if tail := joiner.flush():
-            yield tail
+        for kind, joiner in joiners.items():
+            if tail := joiner.flush():
+                yield Delta(kind, tail)
         if not self.result.saw_done and self.result.finish_reason is None:
             raise UpstreamError(502, ANSWER_CUT_OFF, detail="stream ended without [DONE] or finish_reason")
 
-    def _handle_chunk(self, data: str) -> str:
+    def _handle_chunk(self, data: str) -> list[tuple[str, str]]:
+        """The chunk's reasoning and answer text (in that order), noting its model, usage,
+        finish reason and citations."""
         try:
             chunk = json.loads(data)
         except ValueError:
             log.warning("ignoring unreadable stream chunk from OpenRouter")
-            return ""
+            return []
         if not isinstance(chunk, dict):
-            return ""
+            return []
         model = self.result.model or chunk.get("model") or self.requested_model
         self.result.model = model
         if chunk.get("usage"):
@@ -147,12 +168,31 @@ class ChatStream:
             choice = _checked_first_choice(chunk, model)
         if choice.get("finish_reason"):
             self.result.finish_reason = choice["finish_reason"]
-        delta = choice.get("delta") or {}
-        content = delta.get("content")
-        return content if isinstance(content, str) else ""
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            return []
+        for source in (delta, choice.get("message")):
+            if isinstance(source, dict) and source.get("annotations"):
+                self.result.citations = merge_citations(self.result.citations, source["annotations"])
+        reasoning = delta.get("reasoning")
+        if not (isinstance(reasoning, str) and reasoning):
+            reasoning = _details_text(delta.get("reasoning_details"))
+        pieces = [(REASONING, reasoning), (CONTENT, delta.get("content"))]
+        return [(kind, text) for kind, text in pieces if isinstance(text, str) and text]
+
+    def _read_to_the_end(self) -> None:
+        """After [DONE] only the end of the body is left (the chunked encoding's last, empty
+        chunk). Once it is read, `close` gives the connection back to the pool for the next
+        message; closed, the next message paid a new TCP (and TLS) handshake before its request
+        could go out. An upstream that keeps the body open longer than DRAIN_SECONDS after [DONE]
+        has its connection closed, as before, and so has one that fails there: the answer is whole."""
+        with gevent.Timeout(DRAIN_SECONDS, False), suppress(requests.exceptions.RequestException, OSError):
+            for _ in self.response.iter_content(chunk_size=None):
+                pass
 
     def close(self) -> None:
-        """Closing the connection tells OpenRouter to stop generating (and billing)."""
+        """Closing the connection before the body's end tells OpenRouter to stop generating (and
+        billing); after it, the connection goes back to the pool."""
         self.response.close()
 
 
@@ -167,8 +207,9 @@ class OpenRouterClient:
         self.app_url = app_url
         self.app_title = app_title
         self.session = session or requests.Session()
+        self.headers = self._headers()  # built once: every request sends the same
 
-    def _headers(self) -> dict[str, Any]:
+    def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "X-Title": self.app_title}
         if self.app_url:
             headers["HTTP-Referer"] = self.app_url
@@ -185,7 +226,7 @@ class OpenRouterClient:
         for attempt in (1, 2):
             try:
                 return self.session.post(
-                    f"{self.base_url}/chat/completions", json=body, headers=self._headers(),
+                    f"{self.base_url}/chat/completions", json=body, headers=self.headers,
                     stream=stream, timeout=(self.connect_timeout, read_timeout or self.read_timeout),
                 )
             except requests.exceptions.ConnectionError as exc:
@@ -206,6 +247,7 @@ class OpenRouterClient:
                     raise _error_from_response(response, model)
                 finally:
                     response.close()
+        response.request.body = None  # sent; the response would keep it (attachments: megabytes) for the answer
         return ChatStream(response=response, requested_model=model, secret=self.api_key)
 
     def complete(self, messages: list[dict[str, Any]], model: str, *, models: list[str] | None = None,
@@ -225,8 +267,16 @@ class OpenRouterClient:
 
     def list_models(self) -> list[dict[str, Any]]:
         """OpenRouter's models as catalog.py shapes them (sorted by name)."""
+        return catalog_from(self._get_data("/models"))
+
+    def key_info(self) -> object:
+        """OpenRouter's GET /key `data`: the key's limit, usage and free-tier state."""
+        return self._get_data("/key")
+
+    def _get_data(self, path: str) -> object:
+        """The `data` member of a GET's JSON answer; UpstreamError when it cannot be had."""
         try:
-            response = self.session.get(f"{self.base_url}/models", headers=self._headers(),
+            response = self.session.get(f"{self.base_url}{path}", headers=self.headers,
                                         timeout=(self.connect_timeout, self.read_timeout))
         except requests.exceptions.RequestException as exc:
             raise transport_error(exc) from exc
@@ -234,10 +284,20 @@ class OpenRouterClient:
             with redacting(self.api_key):
                 raise _error_from_response(response, None)
         try:
-            data = response.json().get("data")
+            data: object = response.json().get("data")
         except (ValueError, AttributeError) as exc:
             raise UpstreamError(502, UNREADABLE_MODEL_LIST, detail="invalid JSON") from exc
-        return catalog_from(data)
+        return data
+
+
+def _details_text(details: object) -> str:
+    """The readable text of `reasoning_details` (for providers that send no `reasoning` text):
+    `reasoning.text` and `reasoning.summary` items; encrypted ones have none."""
+    if not isinstance(details, list):
+        return ""
+    texts = [item.get("text") if item.get("type") == "reasoning.text" else item.get("summary")
+             for item in details if isinstance(item, dict)]
+    return "".join(text for text in texts if isinstance(text, str))
 
 
 def _checked_first_choice(payload: dict[str, Any], model: str | None) -> dict[str, Any]:

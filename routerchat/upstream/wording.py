@@ -82,3 +82,13 @@ CONNECTION_FAILED = ("The connection to OpenRouter failed. Try again; if it keep
 ANSWER_CUT_OFF = "The answer was cut off: the connection to OpenRouter ended early. Try again."
 UNREADABLE_ANSWER = "OpenRouter sent an answer routerchat could not read."
 UNREADABLE_MODEL_LIST = "OpenRouter sent a model list routerchat could not read."
+
+
+LOCAL_SERVER = "the local model server"
+
+
+def for_local_server(message: str) -> str:
+    """The same words for a failure of the local model server (LOCAL_BASE_URL) instead of OpenRouter."""
+    worded = message.replace("OPENROUTER_BASE_URL", "LOCAL_BASE_URL").replace("OpenRouter's", f"{LOCAL_SERVER}'s")
+    worded = worded.replace("on OpenRouter", f"on {LOCAL_SERVER}").replace("OpenRouter", LOCAL_SERVER)
+    return worded[:1].upper() + worded[1:]

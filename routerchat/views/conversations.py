@@ -1,5 +1,5 @@
-"""Conversation routes: list, read, rename, delete, the title endpoint, and the running answer
-(follow, stop) and branch choice."""
+"""Conversation routes: list, read, change (rename, pin, archive, folder), delete, the title
+endpoint, and the running answer (follow, stop) and branch choice."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from .. import answers, conversations, titles
+from .. import answers, conversation_changes, conversations, titles
 from ..errors import json_object_body
 from ..extensions import db
+from ..organise import folders, fork
 from .streaming import event_stream
 
 bp = Blueprint("conversations", __name__)
@@ -18,7 +19,11 @@ bp = Blueprint("conversations", __name__)
 @bp.get("/conversations")
 def list_conversations() -> Response:
     limit = conversations.parse_limit(request.args.get("limit"))
-    return jsonify(conversations.list_page(limit, request.args.get("before") or None, request.args.get("q", "")))
+    folder = request.args.get("folder")
+    shown = conversations.Shown(archived=conversations.parse_flag("archived", request.args.get("archived")),
+                                folder_id=None if folder is None else folders.owned_or_404(folder).id)
+    return jsonify(conversations.list_page(limit, request.args.get("before") or None, request.args.get("q", ""),
+                                           shown))
 
 
 def _detail(conversation_id: str) -> dict[str, Any]:
@@ -58,10 +63,19 @@ def choose_branch(conversation_id: str) -> Response:
 
 
 @bp.patch("/conversation/<conversation_id>")
-def rename_conversation(conversation_id: str) -> Response:
+def change_conversation(conversation_id: str) -> Response:
+    """Rename, pin, archive, move to a folder, set the system prompt or parameters (any subset,
+    all checked before any is applied)."""
     conversation = conversations.get_or_404(conversation_id)
-    body = json_object_body()
-    return jsonify(conversations.rename(conversation, body.get("title")).summary())
+    return jsonify(conversation_changes.apply(conversation, json_object_body()))
+
+
+@bp.post("/conversation/<conversation_id>/fork")
+def fork_conversation(conversation_id: str) -> ResponseReturnValue:
+    """A new chat from the branch through `message_id`, down to that message."""
+    original = conversations.get_with_messages_or_404(conversation_id)
+    copy = fork.fork(original, json_object_body().get("message_id"))
+    return jsonify({"conversation_id": copy.id}), 201
 
 
 @bp.delete("/conversation/<conversation_id>")
@@ -76,3 +90,12 @@ def summarize(conversation_id: str) -> Response:
     force = request.args.get("force", "").lower() in ("1", "true", "yes")
     trigger = titles.Trigger.REGENERATE if force else titles.Trigger.PAGE_REQUEST
     return jsonify(titles.generate_summary(conversation_id, trigger).to_dict())
+
+
+@bp.post("/conversation/<conversation_id>/title-preview")
+def title_preview(conversation_id: str) -> Response:
+    """The title ↻ would write, with the account's title settings or the unsaved ones in the body
+    (`title_model`, `title_prompt`); nothing but the request's usage is stored."""
+    conversations.get_or_404(conversation_id)  # ownership: another account's id is a 404
+    model, prompt = titles.checked_preview(json_object_body() if request.content_length else {})
+    return jsonify(titles.preview(conversation_id, model, prompt))

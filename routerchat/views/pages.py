@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..constants import DEFAULT_TITLE, FREE_SLOT, TITLE_MAX_CHARS
+from ..constants import DEFAULT_TITLE, FREE_SLOT, INSTRUCTIONS_MAX_CHARS, TITLE_MAX_CHARS
 from ..errors import ApiError
 from ..extensions import db
 
@@ -18,7 +18,8 @@ def index() -> str:
     return render_template("index.html", has_api_key=bool(config["OPENROUTER_API_KEY"]),
                            message_max_chars=config["MESSAGE_MAX_CHARS"],
                            import_max_mb=f"{config['IMPORT_MAX_BYTES'] / (1024 * 1024):g}",
-                           default_title=DEFAULT_TITLE, title_max_chars=TITLE_MAX_CHARS, free_slot=FREE_SLOT)
+                           default_title=DEFAULT_TITLE, title_max_chars=TITLE_MAX_CHARS, free_slot=FREE_SLOT,
+                           instructions_max_chars=INSTRUCTIONS_MAX_CHARS)
 
 
 @bp.get("/healthz")

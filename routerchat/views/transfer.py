@@ -5,11 +5,12 @@ import io
 import json
 import re
 
-from flask import Blueprint, Response, jsonify, request, send_file, stream_with_context
+import gevent
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
 
 from .. import conversations
 from ..errors import ApiError
-from ..transfer import formats, store
+from ..transfer import collector, formats, store
 
 bp = Blueprint("transfer", __name__)
 
@@ -24,7 +25,7 @@ def export_conversation(conversation_id: str) -> Response:
     chosen = request.args.get("format", "md")
     if chosen not in ("md", "json"):
         raise ApiError(400, "format must be md (Markdown) or json.")
-    conversation = store.exported(conversations.get_or_404(conversation_id))
+    conversation = store.exported(conversations.get_or_404(conversation_id), embed_files=chosen == "json")
     if chosen == "md":
         body, mimetype = formats.to_markdown(conversation), "text/markdown"
     else:
@@ -53,10 +54,27 @@ def _uploaded_bytes() -> bytes:
     raise ApiError(415, "Send the export as a file (multipart/form-data) or as a JSON body.")
 
 
+def _read_file(raw: bytes, limits: formats.Limits) -> tuple[list[formats.Archived], list[dict[str, str]]]:
+    return formats.read_archive(formats.load_json(raw), limits)
+
+
 @bp.post("/import")
 def import_conversations() -> Response:
-    try:
-        archived, skipped = formats.read_archive(formats.load_json(_uploaded_bytes()))
-    except formats.ArchiveError as exc:
-        raise ApiError(400, f"Nothing was imported: {exc}") from exc
-    return jsonify({"imported": store.import_archive(archived), "skipped": skipped})
+    """The file is parsed and checked whole in gevent's thread pool (a 50 MB file takes seconds of
+    CPU, during which this worker's other requests and streaming answers keep going), then stored
+    in short transactions (store.import_archive)."""
+    config = current_app.config
+    limits = formats.Limits(config["IMPORT_MAX_CONVERSATIONS"], config["IMPORT_MAX_MESSAGES"],
+                            config["MESSAGE_MAX_CHARS"])
+    raw = _uploaded_bytes()
+    with collector.archive_held() as archive_built:
+        try:
+            archived, skipped = gevent.get_hub().threadpool.apply(_read_file, (raw, limits))
+        except formats.ArchiveError as exc:
+            raise ApiError(400, f"Nothing was imported: {exc}") from exc
+        finally:
+            del raw
+            archive_built()
+        imported = store.import_archive(archived)
+        del archived
+    return jsonify({"imported": imported, "skipped": skipped})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -15,10 +16,10 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from routerchat import accounts
 from routerchat.accounts import cli, passwords
 from routerchat.db.engine import MIGRATIONS_DIR
-from routerchat.db.models import Account, Conversation, LoginFailure, Message, Preset, new_id, utcnow
+from routerchat.db.models import Account, Conversation, LoginFailure, LoginSession, Message, Preset, new_id, utcnow
 from routerchat.errors import ApiError
 from routerchat.extensions import db
-from routerchat.views.auth import safe_next
+from routerchat.views.auth import TWO_COOKIES, safe_next
 from tests.support.servers import in_process_app
 
 PASSWORD = "correct horse battery"
@@ -86,6 +87,8 @@ def test_a_public_bind_needs_an_account_or_allow_no_auth():
 @pytest.mark.parametrize("target,expected", [
     ("/", "/"), ("/?c=abc", "/?c=abc"), (None, "/"), ("", "/"), ("https://evil.example/", "/"),
     ("//evil.example/", "/"), ("/\\evil.example", "/"), ("javascript:alert(1)", "/"),
+    ("/\t/evil.example", "/"), ("/\n/evil.example", "/"), ("/\r//evil.example", "/"), ("/a\\b", "/"),
+    ("/\u202e/x", "/"), ("/\u2028/evil.example", "/"), ("/\x00", "/"), ("/search?q=a b", "/search?q=a b"),
 ])
 def test_after_login_only_paths_on_this_site(target, expected):
     assert safe_next(target) == expected
@@ -130,6 +133,49 @@ def test_login_sets_an_httponly_samesite_cookie_and_logout_ends_it(app_with_alic
     assert client.get("/conversations").status_code == 200
     assert client.post("/logout").status_code == 204
     assert client.get("/conversations").status_code == 401
+
+
+class WatchedBody(io.BytesIO):
+    """A request body that remembers how much of it was read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.bytes_read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        count = super().readinto(buffer)
+        self.bytes_read += count
+        return count
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = super().readline(size)
+        self.bytes_read += len(line)
+        return line
+
+
+@pytest.mark.parametrize("path,content_type", [
+    ("/import", "application/json"), ("/import", "multipart/form-data; boundary=x"), ("/chat", "application/json"),
+])
+def test_without_a_session_no_body_is_read(app_with_alice, path, content_type):
+    """A caller that is not logged in gets its 401 before the server reads (or parses) its body."""
+    raw = b"[" + b"[]," * 100_000 + b"[]]"
+    body = WatchedBody(raw)
+    response = app_with_alice.test_client().post(path, input_stream=body, content_type=content_type,
+                                                 headers={"Content-Length": str(len(raw))})
+    assert response.status_code == 401 and "Log in" in response.get_json()["error"]
+    assert body.bytes_read == 0
+
+
+def test_the_login_body_is_still_read(app_with_alice):
+    body = WatchedBody(b'{"username": "alice", "password": "%s"}' % PASSWORD.encode())
+    response = app_with_alice.test_client().post("/login", input_stream=body, content_type="application/json",
+                                                 headers={"Content-Length": str(len(body.getvalue()))})
+    assert response.status_code == 200 and body.bytes_read == len(body.getvalue())
 
 
 @pytest.mark.parametrize("trust_proxy,secure", [(True, True), (False, False)])
@@ -178,7 +224,8 @@ def _cookie_signed_with(app, payload: dict, secret: str | None = None, age: time
 def _session_payload(app, name="alice") -> dict:
     with app.app_context():
         account = accounts.named(name)
-        return {"auth": {"account": account.id, "stamp": accounts.session_stamp(account)}}
+        token = accounts.sessions.start(account, timedelta(days=30))
+        return {"auth": {"account": account.id, "stamp": accounts.session_stamp(account), "token": token}}
 
 
 @pytest.mark.parametrize("forge", ["garbage", "other secret", "expired", "unsigned account id"])
@@ -201,6 +248,80 @@ def test_a_well_signed_cookie_still_works(app_with_alice):
     client = app_with_alice.test_client()
     client.set_cookie("routerchat_session", _cookie_signed_with(app_with_alice, _session_payload(app_with_alice)))
     assert client.get("/conversations").status_code == 200
+
+
+def test_a_cookie_without_a_live_server_session_is_401(app_with_alice):
+    """A well-signed cookie from before server-side sessions (no token), or with a made-up token."""
+    payload = _session_payload(app_with_alice)
+    for auth in ({k: v for k, v in payload["auth"].items() if k != "token"}, {**payload["auth"], "token": "made up"}):
+        client = app_with_alice.test_client()
+        client.set_cookie("routerchat_session", _cookie_signed_with(app_with_alice, {"auth": auth}))
+        assert client.get("/conversations").status_code == 401
+
+
+def test_logout_ends_the_session_for_every_copy_of_the_cookie(app_with_alice):
+    client, thief = app_with_alice.test_client(), app_with_alice.test_client()
+    assert login(client).status_code == 200
+    thief.set_cookie("routerchat_session", client.get_cookie("routerchat_session").value)
+    assert thief.get("/conversations").status_code == 200
+    assert client.post("/logout").status_code == 204
+    assert thief.get("/conversations").status_code == 401
+
+
+def test_a_session_ends_at_a_fixed_time_after_login_however_busy(app_with_alice):
+    client = app_with_alice.test_client()
+    assert login(client).status_code == 200
+    busy = client.get("/conversations")
+    assert busy.status_code == 200 and "Set-Cookie" not in busy.headers  # the expiry does not slide
+    with app_with_alice.app_context():
+        db.session.execute(db.update(LoginSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert client.get("/conversations").status_code == 401
+
+
+def test_over_https_the_cookie_is_host_only(make_app):
+    app = make_app(TRUST_PROXY=True)
+    with app.app_context():
+        accounts.add("alice", PASSWORD)
+    client = app.test_client()
+    https = {"X-Forwarded-Proto": "https"}
+    cookie = login(client, headers=https).headers["Set-Cookie"]
+    assert cookie.startswith("__Host-routerchat_session=") and "Secure" in cookie and "Path=/;" in cookie
+    assert "Domain" not in cookie
+    assert client.get("/conversations", headers=https).status_code == 200
+    assert client.get("/conversations").status_code == 401  # over http, a __Host- cookie is not ours
+
+
+@pytest.mark.parametrize("path,status", [("/chat", 401), ("/conversations", 401), ("/login", 200)])
+def test_two_session_cookies_are_refused_and_cleared(make_app, path, status):
+    """Cookie tossing: another port of this host plants its account's cookie for a narrower path
+    (the page at `/` then redirects to the login page with the notice: see the browser test)."""
+    app = make_app()
+    with app.app_context():
+        accounts.add("alice", PASSWORD)
+        accounts.add("mallory", PASSWORD)
+    victim, attacker = app.test_client(), app.test_client()
+    login(victim)
+    login(attacker, name="mallory")
+    victim.set_cookie("routerchat_session", attacker.get_cookie("routerchat_session").value, path=path)
+    method = victim.post if path == "/chat" else victim.get
+    response = method(path, json={"message": "my secret"} if path == "/chat" else None)
+    assert response.status_code == status
+    if status == 401:
+        assert response.get_json() == {"error": TWO_COOKIES, "reason": "session_cookies"}
+    else:
+        assert TWO_COOKIES in response.get_data(as_text=True)
+    cleared = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("routerchat_session=;")]
+    assert any(c.endswith("Path=/") for c in cleared) and any(c.endswith(f"Path={path}") for c in cleared)
+    assert victim.get_cookie("routerchat_session") is None
+    assert victim.get_cookie("routerchat_session", path=path) is None
+
+
+def test_the_login_page_names_the_cookie_problem_only_in_its_own_words(app_with_alice):
+    page = app_with_alice.test_client().get("/login?notice=cookies").get_data(as_text=True)
+    assert TWO_COOKIES in page
+    page = app_with_alice.test_client().get("/login?notice=Your+password+expired").get_data(as_text=True)
+    assert "expired" not in page and TWO_COOKIES not in page
 
 
 def test_changing_the_password_or_removing_the_account_ends_its_sessions(app_with_alice):
@@ -229,6 +350,17 @@ def test_the_login_page_is_skipped_without_accounts_or_with_a_session(make_app):
     assert client.get("/login?next=//evil.example").headers["Location"] == "/"
 
 
+@pytest.mark.parametrize("encoded", ["/%09/evil.example", "/%0a/evil.example", "/%0d%0aSet-Cookie:x=1", "/%5Cevil"])
+def test_next_with_hidden_characters_goes_home_never_a_500(app_with_alice, encoded):
+    """Browsers drop tabs and line breaks from URLs: `/%09/evil.example` would reach evil.example."""
+    page = app_with_alice.test_client().get(f"/login?next={encoded}").get_data(as_text=True)
+    assert 'data-next="/"' in page and "evil" not in page
+    client = app_with_alice.test_client()
+    login(client)
+    response = client.get(f"/login?next={encoded}")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
 def test_the_login_page_sends_only_local_next_targets(app_with_alice):
     page = app_with_alice.test_client().get("/login?next=https://evil.example/").get_data(as_text=True)
     assert 'data-next="/"' in page and "evil" not in page
@@ -244,6 +376,51 @@ def test_ten_failed_logins_a_minute_from_one_address_are_429_in_every_worker(mak
     assert login(worker_two, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
 
 
+def test_concurrent_guesses_check_at_most_the_limit_of_passwords(app_with_alice, monkeypatch):
+    """Every guess arrives before any password check ends: each must still see the ones before
+    it, and the right password sent after them is refused."""
+    checks: list[str] = []
+    guesses = [f"wrong guess {n}" for n in range(25)]
+    all_arrived = threading.Barrier(len(guesses), timeout=30)
+    real_check = passwords.password_matches
+
+    def slow_check(password_hash: str, password: str) -> bool:
+        checks.append(password)
+        gevent.sleep(0.2)
+        return real_check(password_hash, password)
+    monkeypatch.setattr("routerchat.accounts.store.password_matches", slow_check)
+    attacker = {"environ_base": {"REMOTE_ADDR": "203.0.113.5"}}
+
+    def guess(password: str) -> int:
+        client = app_with_alice.test_client()
+        all_arrived.wait()
+        return login(client, password=password, **attacker).status_code
+    with ThreadPoolExecutor(len(guesses)) as pool:
+        statuses = list(pool.map(guess, guesses))
+    assert len(checks) == statuses.count(401) <= accounts.FAILED_LOGINS_PER_MINUTE
+    assert statuses.count(429) == len(guesses) - statuses.count(401)
+    assert login(app_with_alice.test_client(), **attacker).status_code == 429
+    assert len(checks) <= accounts.FAILED_LOGINS_PER_MINUTE
+
+
+def test_a_successful_login_does_not_count_as_a_failure(app_with_alice):
+    client = app_with_alice.test_client()
+    for _ in range(accounts.FAILED_LOGINS_PER_MINUTE + 2):
+        assert login(client).status_code == 200
+
+
+def test_one_log_line_per_failed_login_and_no_traceback(app_with_alice, capfd, caplog):
+    client = app_with_alice.test_client()
+    assert login(client, password="wrong password", environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 401
+    assert login(client, name="nobody\nforged line").status_code == 401
+    failed = [r.getMessage() for r in caplog.records if "failed login" in r.getMessage()]
+    assert failed == ["failed login for 'alice' from 198.51.100.1",
+                      "failed login for 'nobody\\nforged line' from 127.0.0.1"]
+    assert "wrong password" not in caplog.text
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err + out and "VerifyMismatchError" not in err + out
+
+
 def test_failures_older_than_a_minute_no_longer_count(app_with_alice):
     client = app_with_alice.test_client()
     for _ in range(accounts.FAILED_LOGINS_PER_MINUTE):
@@ -252,6 +429,25 @@ def test_failures_older_than_a_minute_no_longer_count(app_with_alice):
         db.session.execute(db.update(LoginFailure).values(at=utcnow() - timedelta(minutes=2)))
         db.session.commit()
     assert login(client).status_code == 200
+
+
+# --- names that look alike ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("taken,other", [
+    ("alice", "Alice"), ("alice", "ＡＬＩＣＥ"), ("alice", "ａｌｉｃｅ"), ("café", "cafe\u0301"),
+    ("cafe\u0301", "CAFÉ"), ("straße", "STRASSE"),
+])
+def test_names_that_fold_alike_are_one_account(make_app, taken, other):
+    app = make_app()
+    with app.app_context():
+        accounts.add(taken, PASSWORD)
+        with pytest.raises(ApiError) as error:
+            accounts.add(other, PASSWORD)
+        assert error.value.status == 409 and taken in error.value.message
+        assert [a.name for a in accounts.all_accounts()] == [taken]
+    for spelling in (taken, other):
+        response = login(app.test_client(), name=spelling)
+        assert response.status_code == 200 and response.get_json()["name"] == taken
 
 
 # --- the command line ---------------------------------------------------------------------------

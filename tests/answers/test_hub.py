@@ -9,9 +9,13 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from routerchat import accounts
+from routerchat.db.models import Message
+from routerchat.extensions import db
 from tests import fake_openrouter as fo
 from tests.support.client import Api
 from tests.support.factories import store_conversation
+from tests.support.servers import in_process_app
 from tests.support.waiting import settle, wait_for
 
 LONG = [f" w{i}" for i in range(200)]
@@ -156,8 +160,10 @@ def test_a_server_start_marks_streaming_answers_stopped(launch, fake, db_engine)
 
 def count_statements(app, action) -> list[str]:
     """The SQL statements `action` sends, across every greenlet of this process (except the
-    accounts feature's "is there any account?" check that every request makes)."""
+    accounts feature's "is there any account?" check that every request makes), and the moment
+    the upstream request goes out, as "POST <url>"."""
     from routerchat.extensions import db
+    from routerchat.upstream import instance, openrouter
 
     seen: list[str] = []
 
@@ -167,11 +173,19 @@ def count_statements(app, action) -> list[str]:
             seen.append(statement)
     with app.app_context():
         engine = db.engine
+    session = openrouter(app).client.session
+    real_send = instance.GuardedSession.send
+
+    def send(request, **kwargs):
+        seen.append(f"{request.method} {request.url}")
+        return real_send(session, request, **kwargs)
     sa.event.listen(engine, "before_cursor_execute", record)
+    session.send = send
     try:
         action()
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+        del session.send
     return seen
 
 
@@ -180,26 +194,84 @@ def chat_in_process(client, **body) -> list[dict]:
     return [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
 
 
-def test_a_new_conversation_costs_four_statements_from_post_to_done(app, client, fake):
-    """Question, conversation and `streaming` row inserted, then the answer stored: no query per
-    chunk and none while waiting (the title job that follows an answer is not counted)."""
+def statement_heads(statements: list[str]) -> list[str]:
+    """Each statement as its verb and first table: "INSERT message", "SELECT account_settings";
+    the upstream request as "POST upstream"."""
+    heads = []
+    for statement in statements:
+        words = statement.replace(",", " ").replace("(", " ").split()
+        if words[0] == "POST":  # the request to the upstream
+            table = "upstream"
+        elif words[0] == "SELECT":
+            table = words[1].split(".")[0] if "." in words[1] else words[1]
+        else:
+            table = words[2] if words[0] in ("INSERT", "DELETE") else words[1]
+        heads.append(f"{words[0]} {table}")
+    return heads
+
+
+def test_a_new_conversation_asks_the_model_first_then_costs_five_statements_to_done(app, client, fake):
+    """The account's instructions read, the request sent upstream, then the conversation, question
+    and `streaming` row inserted while the model starts, then the answer stored and its request
+    written to the usage ledger (one transaction): no query per chunk and none while waiting (the
+    title job that follows an answer is not counted)."""
     events = []
-    statements = count_statements(app, lambda: events.extend(
+    seen = count_statements(app, lambda: events.extend(
         chat_in_process(client, message="count me", model="openai/gpt-5")))
     assert events[-1]["type"] == "done"
-    assert [s.split()[0] for s in statements[:4]] == ["INSERT", "INSERT", "INSERT", "UPDATE"]
-    assert statements[3].startswith("UPDATE message SET content")
+    assert statement_heads(seen[:7]) == [
+        "SELECT account_settings", "POST upstream", "INSERT conversation", "INSERT message", "INSERT message",
+        "UPDATE message", "INSERT usage_record"]
+    assert seen[1].endswith("/chat/completions")
+    assert seen[5].startswith("UPDATE message SET content")
 
 
-def test_a_follow_up_costs_six_statements_with_the_preset_lookup(app, client, fake):
+def test_a_follow_up_asks_the_model_first_then_costs_six_statements_to_done(app, client, fake):
+    """The preset, the conversation with its messages and their files, and the account's
+    instructions read; the request sent; then the chat's model and its place at the top of the list
+    in one UPDATE, the question, the `streaming` row, and at the end the answer and its usage
+    record (no attachment query for a message without files, none for whether the chat holds
+    images)."""
     conversation_id = chat_in_process(client, message="first")[0]["conversation_id"]
     settle(fake)  # the first answer's title job runs to its end before counting
-    statements = count_statements(app, lambda: chat_in_process(client, message="again",
-                                                               conversation_id=conversation_id))
-    assert [s.split()[0] for s in statements[:6]] == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE", "UPDATE"]
-    assert "FROM preset" in statements[0] and "LEFT OUTER JOIN message" in statements[1]
-    assert statements[5].startswith("UPDATE message SET content")
-    assert all(s.startswith("SELECT conversation.") for s in statements[6:])  # only "does it want a title?"
+    seen = count_statements(app, lambda: chat_in_process(client, message="again", conversation_id=conversation_id))
+    assert statement_heads(seen[:10]) == [
+        "SELECT preset", "SELECT conversation", "SELECT message_attachment", "SELECT account_settings",
+        "POST upstream", "UPDATE conversation", "INSERT message", "INSERT message", "UPDATE message",
+        "INSERT usage_record"]
+    assert seen[5].startswith("UPDATE conversation SET updated_at")
+    assert seen[8].startswith("UPDATE message SET content")
+    assert all(s.startswith("SELECT conversation.") for s in seen[10:])  # only "does it want a title?"
+
+
+def test_a_question_that_cannot_be_stored_ends_the_stream_with_an_error_and_closes_the_upstream(
+        app, client, fake, db_engine, monkeypatch):
+    """The request went upstream before the rows: when they cannot be written, nothing is kept
+    and the model is not left generating (and billing) for nobody."""
+    from sqlalchemy.exc import OperationalError
+
+    from routerchat.db.models import Message
+    from routerchat.views import chat
+
+    stored = chat.insert_new
+
+    def fail_on_the_answer_row(row):
+        if isinstance(row, Message) and row.role == "assistant":
+            raise OperationalError("INSERT", {}, Exception("the database is gone"))
+        return stored(row)
+    monkeypatch.setattr(chat, "insert_new", fail_on_the_answer_row)
+    fake.stream_plans.append(fo.stream_then_wait([" never", " read"], seconds=8))
+    with db_engine.connect() as conn:
+        before = conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar()
+    events = list(stream_events(client.post("/chat", json={"message": "not kept"}, buffered=False)))
+    assert [(e["type"], e["status"]) for e in events] == [("error", 503)]
+    assert "could not be saved" in events[0]["error"]
+    with db_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar() == before
+        assert conn.execute(sa.text("SELECT count(*) FROM message WHERE content = 'not kept'")).scalar() == 0
+    request = fake.chat_requests(stream=True)[-1]
+    wait_for(lambda: request.finished, timeout=5, message="the upstream request was left open")
+    assert request.disconnected
 
 
 def test_the_list_says_which_conversations_are_answering(api, fake):
@@ -226,9 +298,9 @@ def fail_after_commit(monkeypatch) -> list[str]:
     saved: list[str] = []
     save_end = store.save_end
 
-    def store_then_fail(message_id, text, status, *rest):
-        save_end(message_id, text, status, *rest)
-        saved.append(status)
+    def store_then_fail(message_id, end):
+        save_end(message_id, end)
+        saved.append(end.status)
         raise RuntimeError("the connection broke after the commit")
     monkeypatch.setattr(store, "save_end", store_then_fail)
     return saved
@@ -283,11 +355,11 @@ def fail_before_commit(monkeypatch, times: int) -> list[str]:
     asked: list[str] = []
     save_end = store.save_end
 
-    def fail_then_store(message_id, text, status, *rest):
-        asked.append(status)
+    def fail_then_store(message_id, end):
+        asked.append(end.status)
         if len(asked) <= times:
             raise RuntimeError("the database is restarting")
-        save_end(message_id, text, status, *rest)
+        save_end(message_id, end)
     monkeypatch.setattr(store, "save_end", fail_then_store)
     monkeypatch.setattr(generation, "STORE_RETRY_SECONDS", 0.01)
     return asked
@@ -324,7 +396,7 @@ def test_a_stop_whose_save_fails_after_its_commit_keeps_one_stopped_answer_and_e
     monkeypatch.setitem(app.config, "ANSWER_FLUSH_SECONDS", 0.0)
     monkeypatch.setitem(app.config, "SSE_PING_SECONDS", 0.1)
     save_text = store.save_text
-    monkeypatch.setattr(store, "save_text", lambda message_id, text: (save_text(message_id, text), gevent.sleep(0.01)))
+    monkeypatch.setattr(store, "save_text", lambda *args: (save_text(*args), gevent.sleep(0.01)))
     fake.stream_plans.append(fo.stream_tokens(LONG[:30], delay=0.02))
     chat = stream_events(client.post("/chat", json={"message": "stop me"}, buffered=False))
     first = next(chat)
@@ -355,3 +427,55 @@ def test_an_answer_shown_running_that_no_process_runs_is_stored_as_stopped(app, 
     assert answer["status"] == "stopped" and answer["content"] == "half an ans"
     listed = client.get("/conversations").get_json()["conversations"]
     assert next(c for c in listed if c["id"] == stored.id)["answering"] is False
+
+
+def test_one_account_may_keep_only_so_many_answers_running(own_database_url, fake, tmp_path):
+    """Answers outlive the page, so an account that leaves them running must meet a limit (429),
+    counted from the database (every worker's answers), and another account is not affected."""
+    app = in_process_app(own_database_url, fake.url, tmp_path / "instance", RUNNING_ANSWERS_PER_ACCOUNT=2)
+    with app.app_context():
+        accounts.add("alice", "correct horse battery")
+        accounts.add("bob", "correct horse battery")
+    for _ in range(2):
+        store_conversation(app, ("still going?", ""), owner="alice", answer={"status": "streaming"})
+    alice, bob = app.test_client(), app.test_client()
+    for client, name in ((alice, "alice"), (bob, "bob")):
+        assert client.post("/login", json={"username": name, "password": "correct horse battery"}).status_code == 200
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Message))
+    refused = alice.post("/chat", json={"message": "one more"})
+    assert refused.status_code == 429
+    assert refused.get_json()["error"] == ("You already have 2 answers being written (the limit is 2). "
+                                           "Wait for one to finish, or stop one, and send again.")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Message)) == before  # nothing stored
+    answered = bob.post("/chat", json={"message": "mine runs"})
+    assert answered.status_code == 200 and '"type": "done"' in answered.get_data(as_text=True)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def done_then_hold_open(seconds: float) -> fo.Plan:
+    """An answer whose body stays open after its [DONE] (the upstream does not end it)."""
+    def plan(h: fo.FakeHandler, body: dict) -> None:
+        h.start_stream()
+        h.write_data(h.chunk(" held"))
+        h.write_data(h.chunk("", finish="stop"))
+        h.write_data("[DONE]")
+        h.think(seconds)
+        h.end_stream()
+    return plan
+
+
+def test_an_upstream_that_keeps_the_body_open_after_done_delays_the_end_by_a_second_at_most(api, fake):
+    """The end of the body is read after [DONE] (for the connection's reuse) for one second at most:
+    then the connection is closed and the answer ends as it would have."""
+    fake.stream_plans.append(done_then_hold_open(10))
+    started = time.monotonic()
+    response, first = open_chat(api)
+    events = read_events(response)
+    assert events[-1]["type"] == "done" and time.monotonic() - started < 4
+    request = fake.chat_requests(stream=True)[-1]
+    wait_for(lambda: request.disconnected, timeout=3, message="the held connection was not closed")
+    assert stored_answer(api, first["conversation_id"])["content"] == " held"

@@ -194,3 +194,17 @@ def _running_answer_row(database_url: str, upstream_url: str, tmp_path, message_
                                status="streaming", parent_id=asked.id))
         db.session.commit()
         return conversation.id
+
+
+def test_another_process_re_attaches_with_the_reasoning_so_far(two_processes, fake):
+    owner, other = two_processes
+    fake.stream_plans.append(fo.stream_reasoning(["Thinking ", "it over."], [" one", " two", " three"], delay=0.4))
+    response, first = open_chat(owner)
+    read_events(response, stop_after_chunks=1)
+    response.close()
+    follower = other.get(f"/conversation/{first['conversation_id']}/stream", stream=True)
+    events = read_events(Events(follower))
+    assert events[0] == {"type": "reasoning", "content": "Thinking it over."}
+    assert "".join(e["content"] for e in events if e["type"] == "chunk") == " one two three"
+    assert events[-1]["type"] == "done"
+    assert stored_answer(other, first["conversation_id"])["reasoning"] == "Thinking it over."

@@ -79,7 +79,14 @@ def page(open_page, app_server, default_presets):
 ANSWER = '.message[data-role="assistant"]'
 
 
+TOUCH_TYPING = "matchMedia('(pointer: coarse)').matches && !matchMedia('(any-pointer: fine)').matches"
+
+
 def send(page, text: str) -> None:
-    """Type into the composer and press Enter, as a person would."""
+    """Type into the composer and send, as a person would: Enter with a keyboard, the Send button
+    on a touch screen (where Enter adds a line)."""
     page.fill("#message-input", text)
-    page.press("#message-input", "Enter")
+    if page.evaluate(TOUCH_TYPING):
+        page.click("#send-button")
+    else:
+        page.press("#message-input", "Enter")

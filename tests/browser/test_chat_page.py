@@ -164,6 +164,39 @@ def test_upstream_errors_show_inline_in_plain_words(page, fake):
     expect(page.locator(ANSWER).nth(1)).to_have_attribute("data-status", "complete")
 
 
+# Wraps fetch so that POST /chat's stream never reports its end: a server slow to close it.
+HOLD_CHAT_STREAMS_OPEN = """() => {
+  const realFetch = window.fetch;
+  window.fetch = async (url, options) => {
+    const response = await realFetch(url, options);
+    if (url !== "/chat" || !response.ok) return response;
+    const reader = response.body.getReader();
+    const held = new ReadableStream({
+      async pull(controller) {
+        const { value, done } = await reader.read();
+        if (done) return new Promise(() => {});
+        controller.enqueue(value);
+      },
+    });
+    return new Response(held, { status: response.status, headers: response.headers });
+  };
+}"""
+
+
+def test_an_ended_answer_frees_the_composer_before_the_stream_closes(page, fake):
+    """The last event (done or error) ends the answer: the next message can go at once."""
+    page.evaluate(HOLD_CHAT_STREAMS_OPEN)
+    send(page, "First")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    expect(page.locator("#stop-button")).to_be_hidden()
+    fake.stream_plans.append(fo.http_error(402, "Insufficient credits"))
+    send(page, "Second")
+    expect(page.locator(ANSWER).nth(1)).to_have_attribute("data-status", "error")
+    send(page, "Third")
+    expect(page.locator(ANSWER).nth(2)).to_have_attribute("data-status", "complete")
+    expect(page.locator("#message-input")).to_have_value("")
+
+
 def test_refused_messages_are_explained_and_given_back(open_page, launch):
     server = launch(MESSAGE_MAX_CHARS="20")
     page = open_page(server.url)

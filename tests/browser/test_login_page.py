@@ -1,10 +1,14 @@
 """Logging in and out in chromium, on a desktop window and on a phone-sized one."""
 
+import re
+
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from routerchat import accounts
 from routerchat.extensions import db
+from tests.attachments import files
 from tests.browser.conftest import send
 from tests.support.servers import in_process_app
 
@@ -23,8 +27,8 @@ def server_with_alice(own_database_url, fake, tmp_path, launch):
     return launch(DATABASE_URL=own_database_url)
 
 
-def log_in(page, password: str) -> None:
-    page.fill("#login-username", "alice")
+def log_in(page, password: str, name: str = "alice") -> None:
+    page.fill("#login-username", name)
     page.fill("#login-password", password)
     page.press("#login-password", "Enter")
 
@@ -65,11 +69,160 @@ def test_login_on_a_phone(open_page, server_with_alice, screenshot):
     page.wait_for_url(f"{server_with_alice.url}/login")
 
 
-def test_a_session_that_ends_while_the_page_is_open_leads_back_to_login(open_page, server_with_alice):
-    page = open_page(server_with_alice.url, "/login")
+def log_in_and_ask(page, server) -> str:
+    """Log in, ask a first question and wait for its answer; the chat's address."""
     log_in(page, PASSWORD)
-    page.wait_for_url(f"{server_with_alice.url}/")
+    page.wait_for_url(f"{server.url}/")
     page.wait_for_selector("body[data-ready='true']")
+    send(page, "First question")
+    expect(page.locator('.message[data-role="assistant"]')).to_have_attribute("data-status", "complete")
+    return page.url
+
+
+def attach_chart(page) -> str:
+    """Upload a file with the paperclip; the id of its chip once uploaded."""
+    with page.expect_file_chooser() as chooser:
+        page.click("#attach-button")
+    chooser.value.set_files([{"name": "chart.png", "mimeType": "image/png", "buffer": files.png((30, 20))}])
+    chip = page.locator("#attachment-tray .attachment-chip")
+    expect(chip).to_have_attribute("data-attachment-id", re.compile("."))
+    return chip.get_attribute("data-attachment-id")
+
+
+def end_the_session_while_sending(page, server, text: str) -> None:
     page.context.clear_cookies()  # as when it expires, or after `user passwd alice`
-    send(page, "Are you still there?")
-    page.wait_for_url(f"{server_with_alice.url}/login")
+    send(page, text)
+    page.wait_for_url(f"{server.url}/login?next=*")
+
+
+@pytest.mark.parametrize("size", [PHONE, {"viewport": {"width": 1366, "height": 800}}], ids=["phone", "desktop"])
+def test_a_session_that_ends_while_the_page_is_open_comes_back_to_the_chat_and_its_draft(open_page, server_with_alice,
+                                                                                        size):
+    page = open_page(server_with_alice.url, "/login", **size)
+    chat_url = log_in_and_ask(page, server_with_alice)
+    assert "?c=" in chat_url
+    end_the_session_while_sending(page, server_with_alice, "Are you still there?")
+    log_in(page, PASSWORD)
+    page.wait_for_url(chat_url)
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator('.message[data-role="user"] .message-body')).to_have_text(["First question"])
+    expect(page.locator("#message-input")).to_have_value("Are you still there?")
+
+
+@pytest.mark.parametrize("size", [PHONE, {"viewport": {"width": 1366, "height": 800}}], ids=["phone", "desktop"])
+def test_a_session_that_ends_keeps_the_files_of_the_draft(open_page, server_with_alice, size):
+    page = open_page(server_with_alice.url, "/login", **size)
+    chat_url = log_in_and_ask(page, server_with_alice)
+    attachment_id = attach_chart(page)
+    end_the_session_while_sending(page, server_with_alice, "What does the chart show?")
+    log_in(page, PASSWORD)
+    page.wait_for_url(chat_url)
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator("#message-input")).to_have_value("What does the chart show?")
+    chip = page.locator("#attachment-tray .attachment-chip")
+    expect(chip).to_have_count(1)
+    expect(chip).to_have_attribute("data-attachment-id", attachment_id)
+    expect(chip).to_contain_text("chart.png")
+    expect(chip.locator("img.attachment-thumb")).to_be_visible()
+    send(page, "What does the chart show?")
+    sent = page.locator('.message[data-role="user"] .message-attachments a.attachment-chip')
+    expect(sent).to_have_count(1)
+    assert sent.get_attribute("data-attachment-id") == attachment_id
+    expect(page.locator("#attachment-tray .attachment-chip")).to_have_count(0)
+
+
+KEPT_FILES = "Object.keys(localStorage).filter((key) => key.startsWith('routerchat.draftFiles'))" \
+    ".map((key) => localStorage.getItem(key)).join()"
+
+
+def test_another_account_logging_in_gets_none_of_the_draft(open_page, own_database_url, fake, tmp_path, launch):
+    """A shared browser: Bob logging in after Alice's session ended sees neither her text nor her
+    files; they are back when Alice logs in again."""
+    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
+    with app.app_context():
+        accounts.add("alice", PASSWORD)
+        accounts.add("bob", PASSWORD)
+        db.engine.dispose()
+    server = launch(DATABASE_URL=own_database_url)
+    page = open_page(server.url, "/login")
+    log_in(page, PASSWORD)
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    attach_chart(page)
+    end_the_session_while_sending(page, server, "Alice's question")
+    assert "chart.png" in page.evaluate(KEPT_FILES)   # kept for a login
+    log_in(page, PASSWORD, name="bob")
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator(".account-name")).to_have_text("bob")
+    expect(page.locator("#message-input")).to_have_value("")
+    expect(page.locator("#attachment-tray")).to_be_hidden()
+    expect(page.locator("#attachment-tray .attachment-chip")).to_have_count(0)
+    expect(page.locator(".notice")).to_have_count(0)
+    page.click("#logout-button")
+    page.wait_for_url(f"{server.url}/login")
+    log_in(page, PASSWORD)
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    expect(page.locator("#message-input")).to_have_value("Alice's question")
+    expect(page.locator("#attachment-tray .attachment-chip")).to_contain_text("chart.png")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_planted_second_session_cookie_is_refused_and_explained(open_page, own_database_url, fake, tmp_path,
+                                                                  launch, screenshot, width):
+    """Cookie tossing: a page on another port of this host sets the attacker's session cookie for
+    /chat. What the person then types must not land in the attacker's account: the page goes to
+    the login page, which says why; after logging in again, her chat is hers."""
+    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
+    with app.app_context():
+        accounts.add("alice", PASSWORD)
+        accounts.add("mallory", PASSWORD)
+        db.engine.dispose()
+    server = launch(DATABASE_URL=own_database_url)
+    mallory = requests.Session()
+    assert mallory.post(server.url + "/login", json={"username": "mallory", "password": PASSWORD}).status_code == 200
+    page = open_page(server.url, "/login", viewport={"width": width, "height": 844})
+    log_in(page, PASSWORD)
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    page.context.add_cookies([{"name": "routerchat_session", "value": mallory.cookies["routerchat_session"],
+                               "domain": "127.0.0.1", "path": "/chat"}])
+    send(page, "my secret plan")
+    page.wait_for_url(f"{server.url}/login?notice=cookies&next=%2F")
+    expect(page.locator("#login-error")).to_contain_text("more than one routerchat session cookie")
+    screenshot(page, f"login-two-cookies-{width}", full_page=True)
+    assert mallory.get(server.url + "/conversations").json()["conversations"] == []
+    log_in(page, PASSWORD)
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    send(page, "my secret plan")
+    expect(page.locator('.message[data-role="assistant"]')).to_have_count(1)
+    assert mallory.get(server.url + "/conversations").json()["conversations"] == []
+
+
+@pytest.mark.parametrize("width", [390, 800, 1366])
+def test_the_longest_account_name_shows_whole_beside_log_out(open_page, own_database_url, fake, tmp_path, launch,
+                                                             width, screenshot):
+    from routerchat.constants import ACCOUNT_NAME_MAX_CHARS
+
+    name = ("margaret.hamilton-" * 4)[:ACCOUNT_NAME_MAX_CHARS]
+    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
+    with app.app_context():
+        accounts.add(name, PASSWORD)
+        db.engine.dispose()
+    server = launch(DATABASE_URL=own_database_url)
+    page = open_page(server.url, "/login", viewport={"width": width, "height": 800})
+    log_in(page, PASSWORD, name)
+    page.wait_for_url(f"{server.url}/")
+    page.wait_for_selector("body[data-ready='true']")
+    if width == 390 and not page.evaluate("document.body.classList.contains('sidebar-open')"):
+        page.click("#sidebar-toggle")
+    page.wait_for_function("() => document.querySelector('#sidebar').getBoundingClientRect().x === 0")  # slid in
+    shown = page.locator(".account-name")
+    expect(shown).to_have_text(name)
+    screenshot(page, f"long-account-name-{width}")
+    sizes = shown.evaluate("el => [el.scrollHeight, el.clientHeight, el.scrollWidth, el.clientWidth]")
+    assert sizes[0] <= sizes[1] + 1 and sizes[2] <= sizes[3] + 1, sizes
+    name_box, logout_box = shown.bounding_box(), page.locator("#logout-button").bounding_box()
+    assert name_box["x"] + name_box["width"] <= logout_box["x"]   # beside Log out, not under it

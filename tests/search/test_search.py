@@ -14,6 +14,7 @@ from routerchat.search.text import (
     fold,
     fts_phrase,
     like_pattern,
+    owner_token,
     query_words,
     snippet,
 )
@@ -55,6 +56,21 @@ def test_first_hit_maps_folded_positions_back_to_the_original():
     start, end = first_hit(text, ["cafe"])
     assert text[start:end] == "Café"
     assert first_hit(text, ["nowhere"]) is None
+
+
+def test_a_snippet_of_a_huge_message_reads_only_a_slice_of_it(monkeypatch):
+    """A 45 MB message once held the event loop for 44 s: folding is done on a bounded slice."""
+    from routerchat.search import text as search_text
+
+    folded_lengths = []
+    real = search_text._folded_with_positions
+    monkeypatch.setattr(search_text, "_folded_with_positions",
+                        lambda value: folded_lengths.append(len(value)) or real(value))
+    huge = "filler words " * 400_000 + "the Needle is here " + "more words " * 400_000
+    cut = snippet(huge, ["needle"])
+    assert "Needle is here" in cut and len(cut) <= 200
+    assert max(folded_lengths) <= search_text.SNIPPET_SCAN_CHARS
+    assert snippet("x " * 1_000_000, ["absent"]).startswith("x x")
 
 
 def test_snippet_is_plain_text_around_the_first_hit():
@@ -233,11 +249,11 @@ def test_a_words_sample_counts_its_messages_titles_and_conversations(app, store)
     store((f"{word} one", f"{word} two"), (f"{word} three", "none"))
     store(("nothing", "here"), title=f"About {word.upper()}")
     with app.app_context():
-        [sample] = search_module._samples(search_module.word_sql([word]))
+        [sample] = search_module._samples(search_module.word_sql([word], None))
     assert sample == WordSample(matches=4, conversations=1)  # three messages + one title; max(1, 1)
     store((f"a {word}", "b"))
     with app.app_context():
-        [sample] = search_module._samples(search_module.word_sql([word, token()])[:1])
+        [sample] = search_module._samples(search_module.word_sql([word, token()], None)[:1])
     assert sample == WordSample(matches=5, conversations=2)
 
 
@@ -270,3 +286,17 @@ def test_the_migration_indexes_conversations_that_existed_before(tmp_path):
     client = app.test_client()
     assert found_ids(client, "bibliotheque") == ["c1"]
     assert found_ids(client, "CAFE") == ["c1"]
+
+
+def test_the_owner_trigram_is_the_same_in_python_and_in_the_migrations_sql():
+    """The index is filled by SQL (migration 0017's triggers), searched with Python's token."""
+    import importlib
+    import sqlite3
+
+    migration = importlib.import_module("routerchat.db.migrations.versions.0017_search_owner")
+    ids = [None, 0, 1, 2, 6399, 6400, 6401, 6400 ** 2 - 1, 6400 ** 2, 6400 ** 2 + 1, 2 ** 31 - 1]
+    with sqlite3.connect(":memory:") as connection:
+        in_sql = [connection.execute(f"SELECT {migration.OWNER_TOKEN.format(id=':id')}", {"id": i}).fetchone()[0]
+                  for i in ids]
+    assert in_sql == [owner_token(i) for i in ids]
+    assert all(len(token) == 3 for token in in_sql) and len(set(in_sql[2:])) == len(ids) - 2

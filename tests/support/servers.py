@@ -77,14 +77,15 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
 
 
 @contextmanager
-def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, workers: int = 2) -> Iterator[str]:
+def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, workers: int = 2,
+                    **settings: str) -> Iterator[str]:
     """gunicorn with gevent workers, as a larger install runs it (routerchat/gunicorn_conf.py), the
     connection guard strict; yields its URL once /healthz answers, and checks its log afterwards
     (workdir/gunicorn.log): workers booted, no key, no connection held across a network wait."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "DATABASE_URL": database_url, "WEB_CONCURRENCY": str(workers),
            "OPENROUTER_BASE_URL": fake.url, "OPENROUTER_API_KEY": fake.api_key, "SECRET_KEY": "x",
-           "DB_CONNECTION_GUARD": "strict"}
+           "DB_CONNECTION_GUARD": "strict", **settings}
     log_path = workdir / "gunicorn.log"
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), *GUNICORN_ARGS], cwd=workdir,
                                env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)

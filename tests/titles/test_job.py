@@ -28,6 +28,11 @@ from tests.support.waiting import settle, stays, wait_for
     ("title - Sorting Lists", "Sorting Lists"),
     ("**Title:** Sorting Lists", "Sorting Lists"),
     ("**Sorting Lists**", "Sorting Lists"),
+    ('Flask Error: "NoneType"\n```', "Flask Error: NoneType"),  # the closing quote went with the end
+    ('The Python error: "NoneType" in Flask', 'The Python error: "NoneType" in Flask'),
+    ('The "Hello World" Program', 'The "Hello World" Program'),
+    ("«Trier une liste» en Python»", "Trier une liste en Python"),
+    ("ラーメンの作り方を教える－\nJapanese: 美", "ラーメンの作り方を教える"),
     ("# Sorting Lists", "Sorting Lists"),
     ("## **Sorting Lists**", "Sorting Lists"),
     ("- Sorting Lists", "Sorting Lists"),
@@ -160,7 +165,7 @@ def test_title_default_model_and_fallback_models_are_configurable(launch, fake):
 
 
 def test_a_second_exchange_makes_no_second_title_request(api, fake):
-    first = api.chat("one")
+    first = api.chat("the first question")   # an echo of it grounds the fake's "Echo Reply"
     api.settled_title(first.conversation_id)
     api.chat("two", conversation_id=first.conversation_id)
     api.chat("three", conversation_id=first.conversation_id)
@@ -206,7 +211,7 @@ def test_two_server_processes_share_one_title_request(api, launch, fake):
 
 
 def test_summarize_returns_a_finished_title_at_once(api, fake):
-    result = api.chat("finished")
+    result = api.chat("a finished chat")   # an echo of it grounds the fake's "Echo Reply"
     settled = api.settled_title(result.conversation_id)
     answer = api.post(f"/conversation/{result.conversation_id}/summarize").json()
     assert answer == {"title": settled["title"], "title_source": "auto"}
@@ -245,7 +250,7 @@ def test_title_failures_give_the_fallback_and_leave_the_chat_alone(api, fake, na
     result = api.chat("Explain quantum entanglement simply, please")
     assert result.last["type"] == "done"
     settled = api.settled_title(result.conversation_id)
-    assert (settled["title"], settled["title_source"]) == ("Explain quantum entanglement simply", "fallback")
+    assert (settled["title"], settled["title_source"]) == ("Quantum entanglement simply", "fallback")
     assert [m["status"] for m in settled["messages"]] == ["complete", "complete"]
     follow_up = api.chat("More?", conversation_id=result.conversation_id)
     assert follow_up.last["type"] == "done"
@@ -304,8 +309,9 @@ def test_a_slow_title_model_delays_neither_done_nor_other_chats(launch, fake):
 def test_rename_beats_a_late_generated_title(api, fake):
     fake.completion_plans.append(fo.completion("Late Race", delay=1.5))
     result = api.chat("rename race")
+    wait_for(lambda: title_requests(fake))  # renamed while the title request is under way
     assert api.patch(f"/conversation/{result.conversation_id}", json={"title": "Mine"}).status_code == 200
-    wait_for(lambda: title_requests(fake) and title_requests(fake)[-1].finished)
+    wait_for(lambda: title_requests(fake)[-1].finished)
 
     def still_mine() -> bool:
         data = api.get(f"/conversation/{result.conversation_id}").json()
@@ -533,7 +539,8 @@ def count_statements(app):
     return statements
 
 
-def test_the_title_job_is_three_statements(local_app, fake):
+def test_the_title_job_is_four_statements(local_app, fake):
+    """Read, claim, save with the request's usage, and the request written to the usage ledger."""
     from routerchat.titles import Trigger, generate_summary
 
     conversation_id = seed_conversation(local_app, 1)
@@ -541,7 +548,7 @@ def test_the_title_job_is_three_statements(local_app, fake):
     statements = count_statements(local_app)
     with local_app.app_context():
         assert generate_summary(conversation_id, Trigger.AFTER_ANSWER).title == "Question Answered"
-    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "UPDATE"]
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "UPDATE", "INSERT"]
 
 
 def test_a_failed_save_releases_the_claim_at_once(local_app, fake, monkeypatch):
@@ -549,14 +556,14 @@ def test_a_failed_save_releases_the_claim_at_once(local_app, fake, monkeypatch):
     from routerchat.titles import job
 
     conversation_id = seed_conversation(local_app, 1)
-    fake.completion_plans.extend([fo.completion("Never Saved"), fo.completion("Saved Answer")])
-    monkeypatch.setattr(job, "_usage_values", lambda reply: 1 / 0)
+    fake.completion_plans.extend([fo.completion("Never Saved"), fo.completion("Saved Question")])
+    monkeypatch.setattr(job, "_usage_parameters", lambda reply: 1 / 0)
     with local_app.app_context():
         result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
         assert (result.title, result.title_source) == ("New Conversation", "default")
         monkeypatch.undo()
         result = titles.generate_summary(conversation_id, titles.Trigger.REGENERATE)
-    assert (result.title, result.title_source) == ("Saved Answer", "auto")
+    assert (result.title, result.title_source) == ("Saved Question", "auto")
     assert len(title_requests(fake)) == 2
 
 
@@ -575,3 +582,21 @@ def test_should_generate_table(source, trigger, attempts, generates):
     from routerchat.titles.job import Trigger, should_generate
 
     assert should_generate(source, Trigger[trigger], attempts) is generates
+
+
+def test_the_word_list_of_the_users_language_is_built_off_the_event_loop(app, client, fake, monkeypatch):
+    """Building a language's list takes a moment of CPU (titles/lexicon.py): the job does it in
+    gevent's thread pool, before the checks, so other greenlets keep running meanwhile."""
+    from gevent.monkey import get_original
+
+    from routerchat.titles import lexicon
+
+    get_ident = get_original("_thread", "get_ident")
+    built_in: list[tuple[str, int]] = []
+    monkeypatch.setattr(lexicon, "prepare", lambda text: built_in.append((lexicon.code_for(text), get_ident())))
+    fake.completion_plans.append(fo.completion("Pâte à crêpes sans grumeaux"))
+    stored = store_conversation(app, ("Comment faire une pâte à crêpes sans grumeaux ?", "Fouettez la farine."))
+    preview = client.post(f"/conversation/{stored.id}/title-preview")
+    assert preview.status_code == 200 and preview.get_json()["title"] == "Pâte à crêpes sans grumeaux"
+    assert [code for code, _ in built_in] == ["fr"]
+    assert built_in[0][1] != get_ident()

@@ -1,4 +1,5 @@
 """Export and import: the pure formats, then the routes, on SQLite and PostgreSQL."""
+import base64
 import copy
 import io
 import json
@@ -9,7 +10,9 @@ import sqlalchemy as sa
 
 from routerchat import conversations as conversation_store
 from routerchat.extensions import db
+from routerchat.transfer import store as transfer_store
 from routerchat.transfer.formats import ArchiveError, read_archive, to_markdown
+from tests.attachments import files
 from tests.support.factories import store_conversation, store_exchange
 
 CHATGPT = json.loads((Path(__file__).parent / "data" / "chatgpt_conversations.json").read_text())
@@ -152,9 +155,14 @@ def test_json_export_imports_back_as_a_new_conversation(client, conversation_id)
            [{k: m[k] for k in keep} for m in original["messages"]]
 
 
-def test_every_version_survives_export_and_import(app, client):
+@pytest.mark.parametrize("batch,commit", [(transfer_store.IMPORT_BATCH_MESSAGES, 1000), (1, 1), (1, 3)],
+                         ids=["one batch", "a batch per message", "PostgreSQL commits every third"])
+def test_every_version_survives_export_and_import(app, client, monkeypatch, batch, commit):
     """Q1 → A1 → Q2 → A2, then a second answer beside A1 (shown now): the import shows the same
-    branch, and switching back to A1 shows Q2 and A2 below it."""
+    branch, and switching back to A1 shows Q2 and A2 below it; also when each message is committed
+    on its own (parents from earlier batches are linked by id)."""
+    monkeypatch.setattr(transfer_store, "IMPORT_BATCH_MESSAGES", batch)
+    monkeypatch.setattr(transfer_store, "IMPORT_COMMIT_MESSAGES_POSTGRESQL", commit)
     stored = store_conversation(app, ("Q1", "A1"), ("Q2", "A2"), title="Branches", title_source="user")
     with app.app_context():
         conversation_store.add_message(stored.id, "assistant", "A1, second try", parent_id=stored.questions[0])
@@ -214,6 +222,22 @@ def upload(raw: bytes, field: str = "file"):
     return lambda: {"data": {field: (io.BytesIO(raw), "x.json")}}
 
 
+def _routerchat_with_usage(usage: dict) -> dict:
+    answer = {"role": "assistant", "content": "hi", "created_at": "2026-01-01T00:00:01Z", "usage": usage}
+    return {"format": "routerchat", "version": 1, "conversations": [{
+        "title": "t", "created_at": "2026-01-01T00:00:00Z",
+        "messages": [{"role": "user", "content": "hello", "created_at": "2026-01-01T00:00:00Z"}, answer]}]}
+
+
+def test_imported_titles_lose_bidi_and_control_characters(client):
+    export = _routerchat_with_usage({"prompt_tokens": 2**31 - 1})
+    export["conversations"][0]["title"] = "\u202eexe.doc\x1b[31m red\x07\u2066 x\u2069\x85"
+    response = client.post("/import", json=export)
+    assert response.status_code == 200 and response.get_json()["imported"] == 1
+    found = client.get("/conversations", query_string={"q": "exe.doc"}).get_json()["conversations"]
+    assert [c["title"] for c in found] == ["exe.doc red x"]
+
+
 BAD_IMPORTS = [
     ("not json", upload(b"{nope"), 400, "not valid JSON"),
     ("not utf-8", upload(b"\xff\xfe[]"), 400, "not valid JSON"),
@@ -224,6 +248,15 @@ BAD_IMPORTS = [
         {"title": "t", "created_at": "2026-01-01T00:00:00Z", "messages": [{"content": "hi"}]}]}}, 400, "role"),
     ("bad time", {"json": {"format": "routerchat", "version": 1, "conversations": [
         {"title": "t", "created_at": "yesterday", "messages": []}]}}, 400, "not a time"),
+    ("time leaving the years 1-9999", {"json": {"format": "routerchat", "version": 1, "conversations": [
+        {"title": "t", "created_at": "0001-01-01T00:30:00+01:00", "messages": []}]}}, 400, "out of range"),
+    ("time past the year 9999", {"json": {"format": "routerchat", "version": 1, "conversations": [
+        {"title": "t", "created_at": "9999-12-31T23:59:59-01:00", "messages": []}]}}, 400, "out of range"),
+    ("token count past 2^63", {"json": _routerchat_with_usage({"prompt_tokens": 2**64})}, 400, "prompt_tokens"),
+    ("token count past 2^31", {"json": _routerchat_with_usage({"completion_tokens": 2**31})}, 400,
+     "completion_tokens"),
+    ("negative token count", {"json": _routerchat_with_usage({"total_tokens": -1})}, 400, "total_tokens"),
+    ("token count as text", {"json": _routerchat_with_usage({"total_tokens": "12"})}, 400, "total_tokens"),
     ("cycle", {"json": [{"title": "loop", "current_node": "a", "mapping": {
         "a": {"id": "a", "parent": "b", "message": None}, "b": {"id": "b", "parent": "a", "message": None}}}]},
      400, "cycle"),
@@ -272,3 +305,72 @@ def test_a_file_over_the_limit_is_413(app, client, db_engine, monkeypatch):
 def test_bad_exports(client, conversation_id, path, status):
     response = client.get(path.format(id=conversation_id))
     assert response.status_code == status and "error" in response.get_json()
+
+
+def _chats(conversations: int, messages_each: int, text: str = "hi") -> dict:
+    now = "2026-01-01T00:00:00Z"
+    return {"format": "routerchat", "version": 1, "conversations": [
+        {"title": f"chat {n}", "created_at": now, "messages": [
+            {"role": "user" if m % 2 == 0 else "assistant", "content": text, "created_at": now}
+            for m in range(messages_each)]} for n in range(conversations)]}
+
+
+@pytest.mark.parametrize("setting,limit,export,words", [
+    ("IMPORT_MAX_CONVERSATIONS", 3, _chats(4, 1), "4 conversations; one import takes at most 3"),
+    ("IMPORT_MAX_MESSAGES", 5, _chats(2, 3), "6 messages; one import takes at most 5"),
+    ("MESSAGE_MAX_CHARS", 10, _chats(1, 2, text="x" * 11), "11 characters long; a message may have at most 10"),
+])
+def test_imports_over_the_configured_limits_are_400_and_import_nothing(app, client, db_engine, monkeypatch,
+                                                                       setting, limit, export, words):
+    monkeypatch.setitem(app.config, setting, limit)
+    before = counts(db_engine)
+    response = client.post("/import", json=export)
+    assert response.status_code == 400 and words in response.get_json()["error"]
+    assert counts(db_engine) == before
+    monkeypatch.setitem(app.config, setting, limit + 1)
+    assert client.post("/import", json=export).status_code == 200
+
+
+def test_a_json_import_body_is_checked_by_the_import_itself(client, db_engine):
+    """The import's own reader refuses what the body checks would (it runs off the event loop)."""
+    before = counts(db_engine)
+    for raw, words in ((_nested(100_000), "nested more than 32 levels"), (b'[{"title": "\\u0000"}]', "NUL")):
+        response = client.post("/import", data=raw, content_type="application/json")
+        assert response.status_code == 400 and words in response.get_json()["error"]
+    assert counts(db_engine) == before
+
+
+def test_an_import_that_fails_while_stored_leaves_nothing(app, client, db_engine, monkeypatch):
+    """Imports commit a batch at a time (here one message each): when a later conversation
+    cannot be stored (its file is refused), what earlier batches wrote is deleted again, the
+    folder the import made and the files it stored with it."""
+    monkeypatch.setattr(transfer_store, "IMPORT_BATCH_MESSAGES", 1)
+    monkeypatch.setattr(transfer_store, "IMPORT_COMMIT_MESSAGES_POSTGRESQL", 1)
+    export = _chats(4, 2)
+    good_file = {"name": "notes.md", "type": "text/markdown", "data": base64.b64encode(b"# notes").decode()}
+    for item in export["conversations"]:
+        item["folder"] = "Brand new folder"
+    export["conversations"][1]["messages"][0]["attachments"] = [good_file]
+    export["conversations"][-1]["messages"][0]["attachments"] = [
+        {"name": "x.svg", "type": "image/png", "data": base64.b64encode(files.SVG).decode()}]
+    committed_before_removal = []
+    remove_written = transfer_store._ImportWriter.remove_written
+
+    def spied(writer):
+        committed_before_removal.append(counts(db_engine))
+        remove_written(writer)
+    monkeypatch.setattr(transfer_store._ImportWriter, "remove_written", spied)
+    before, folders_before = counts(db_engine), client.get("/folders").get_json()
+    files_before = table_count(db_engine, "attachment")
+
+    response = client.post("/import", json=export)
+    assert response.status_code == 400 and "HTML and SVG" in response.get_json()["error"]
+    assert committed_before_removal[0][0] >= before[0] + 3  # three conversations were stored…
+    assert counts(db_engine) == before  # …and removed again
+    assert client.get("/folders").get_json() == folders_before
+    assert table_count(db_engine, "attachment") == files_before
+
+
+def table_count(db_engine, table: str) -> int:
+    with db_engine.connect() as conn:
+        return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()

@@ -21,3 +21,11 @@ def test_the_catalog_is_sorted_by_name_and_skips_items_without_an_id():
             {"id": "c/z"}]
     assert [m["id"] for m in catalog_from(data)] == ["a/y", "b/x", "c/z"]
     assert catalog_from({"not": "a list"}) == [] and catalog_from(None) == []
+
+
+def test_entries_say_what_a_model_reads_when_the_list_does():
+    reads = catalog_from([{"id": "a/b", "architecture": {"input_modalities": ["text", "image", 3]}},
+                          {"id": "c/d", "architecture": {"modality": "text->text"}},
+                          {"id": "e/f", "architecture": {"modality": "text+image->text"}},
+                          {"id": "g/h", "architecture": {"tokenizer": "x"}}, {"id": "i/j"}])
+    assert [m["input_modalities"] for m in reads] == [["text", "image"], ["text"], ["text", "image"], None, None]

@@ -1,4 +1,5 @@
 """The HTTP client against the fake OpenRouter over real HTTP: every quirk and error OpenRouter documents."""
+import socket
 import time
 
 import pytest
@@ -14,8 +15,9 @@ def client(fake):
                             app_url="https://example.test/routerchat", app_title="routerchat")
 
 
-def collect(stream):
-    return "".join(stream)
+def collect(stream, kind="chunk"):
+    """The stream's text of one kind: the answer ("chunk") or the reasoning."""
+    return "".join(delta.text for delta in stream if delta.kind == kind)
 
 
 def test_stream_with_all_quirks_yields_text_usage_and_model(client, fake):
@@ -60,8 +62,8 @@ def test_stream_ending_without_done_or_finish_is_an_error(client, fake, abrupt):
     stream = client.stream_chat([{"role": "user", "content": "hi"}], "x/y")
     received = []
     with pytest.raises(UpstreamError) as info:
-        for text in stream:
-            received.append(text)
+        for delta in stream:
+            received.append(delta.text)
     assert "".join(received) == "partial answer"
     assert info.value.upstream_status == 502
     assert "cut off" in info.value.message or "connection" in info.value.message.lower()
@@ -74,8 +76,8 @@ def test_midstream_error_chunk_raises_after_partial_text(client, fake, where, do
     stream = client.stream_chat([{"role": "user", "content": "hi"}], "x/y")
     received = []
     with pytest.raises(UpstreamError) as info:
-        for text in stream:
-            received.append(text)
+        for delta in stream:
+            received.append(delta.text)
     assert received == ["Part"]
     assert info.value.upstream_status == 502
     assert "provider" in info.value.message.lower()
@@ -205,4 +207,61 @@ def test_list_models_flags_free_models(client):
     assert models["openrouter/free"]["free"] is True
     assert models["openai/gpt-5"]["free"] is False
     assert models["openai/gpt-5"]["pricing"] == {"prompt": "0.00000125", "completion": "0.00001"}
-    assert set(models["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing"}
+    assert set(models["openai/gpt-5"]) == {"id", "name", "free", "context_length", "pricing",
+                                                    "supported_parameters", "input_modalities"}
+    assert models["openai/gpt-5"]["input_modalities"] == ["text", "image", "file"]
+
+
+def test_a_started_stream_keeps_no_copy_of_the_request_body(client, fake):
+    """A message with attachments is megabytes of base64: nothing holds it while the answer streams."""
+    fake.stream_plans.append(fo.stream_tokens(["a"]))
+    stream = client.stream_chat([{"role": "user", "content": "x" * 100_000}], "x/y")
+    assert stream.response.request.body is None
+    assert collect(stream) == "a"
+
+
+@pytest.mark.parametrize("details_only", [False, True], ids=["reasoning", "reasoning_details only"])
+def test_reasoning_deltas_come_apart_from_the_answer(client, fake, details_only):
+    fake.stream_plans.append(fo.stream_reasoning(["Hmm, ", "let me see."], ["The ", "answer."],
+                                                 details_only=details_only))
+    deltas = list(client.stream_chat([{"role": "user", "content": "hi"}], "x/y"))
+    assert "".join(d.text for d in deltas if d.kind == "reasoning") == "Hmm, let me see."
+    assert "".join(d.text for d in deltas if d.kind == "chunk") == "The answer."
+
+
+def test_encrypted_reasoning_details_give_no_text(client, fake):
+    def plan(h, body):
+        h.start_stream()
+        h.write_data(h.chunk(None, reasoning_details=[{"type": "reasoning.encrypted", "data": "opaque"},
+                                                      {"type": "reasoning.summary", "summary": "Summed up."}]))
+        h.write_data(h.chunk("Ok", finish="stop"))
+        h.write_data("[DONE]")
+        h.end_stream()
+    fake.stream_plans.append(plan)
+    deltas = list(client.stream_chat([{"role": "user", "content": "hi"}], "x/y"))
+    assert [(d.kind, d.text) for d in deltas] == [("reasoning", "Summed up."), ("chunk", "Ok")]
+
+
+def test_an_answer_read_to_its_done_gives_its_connection_back_for_the_next(client, fake):
+    """The body's end after [DONE] is read, so the next message goes out on the same connection
+    (no new TCP and TLS handshake before its request)."""
+    collect(client.stream_chat([{"role": "user", "content": "one"}], "x/y"))
+    collect(client.stream_chat([{"role": "user", "content": "two"}], "x/y"))
+    first, second = fake.chat_requests(stream=True)[-2:]
+    assert first.peer_port == second.peer_port
+
+
+def test_a_connection_cut_after_done_still_ends_the_answer_normally(client, fake):
+    """Reading the body's end after [DONE] is for the connection's reuse only: a socket closed
+    there costs the answer nothing."""
+    def done_then_cut(h: fo.FakeHandler, body: dict) -> None:
+        h.start_stream()
+        h.write_data(h.chunk("Whole"))
+        h.write_data(h.chunk("", finish="stop"))
+        h.write_data("[DONE]")
+        h.close_connection = True
+        h.wfile.flush()
+        h.connection.shutdown(socket.SHUT_RDWR)
+    fake.stream_plans.append(done_then_cut)
+    stream = client.stream_chat([{"role": "user", "content": "hi"}], "x/y")
+    assert collect(stream) == "Whole" and stream.result.saw_done

@@ -80,3 +80,23 @@ def test_a_forked_process_gets_a_connection_pool_of_its_own(make_app, fake, monk
     assert child.base_url == parent.base_url and child.api_key == parent.api_key
     with app.app_context():
         assert openrouter().list_models() is models  # the cache is plain data: it survives the fork
+
+
+def test_the_proxy_settings_are_read_once_when_the_app_starts(make_app, fake, monkeypatch):
+    """requests' default read the environment on every request (a share of the relay's CPU);
+    the session reads it once: a proxy exported later changes nothing, one set before is used,
+    and NO_PROXY is honoured."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+                 "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    direct = make_app("direct", fake.url)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with direct.app_context():
+        assert openrouter().list_models()
+    proxied = make_app("proxied", fake.url)
+    with proxied.app_context(), pytest.raises(UpstreamError):
+        openrouter().list_models()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    exempt = make_app("exempt", fake.url)
+    with exempt.app_context():
+        assert openrouter().list_models()

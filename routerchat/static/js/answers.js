@@ -44,7 +44,7 @@ export class Answers {
   async reattach(conversationId, bubble) {
     this.followers.get(conversationId)?.controller.abort();
     const follower = { conversationId, controller: new AbortController(), bubble };
-    if (bubble) bubble.content = "";
+    if (bubble) bubble.restartFollowing();
     try {
       const outcome = await this.follow(follower, api.answerEvents(conversationId, follower.controller.signal));
       if (outcome === null && follower.bubble && !follower.controller.signal.aborted) {
@@ -67,6 +67,7 @@ export class Answers {
       stored = true;
       if (question) question.setId(event.user_message_id);
       answer.setId(event.message_id);
+      answer.setModel(event.model);
       if (follower.conversationId) return;
       follower.conversationId = event.conversation_id;
       this.sidebar.addNew(follower.conversationId);
@@ -124,17 +125,19 @@ export class Answers {
       for await (const event of events) {
         const bubble = follower.bubble;
         if (event.type === "chunk" && bubble) {
-          const near = this.view.isNearBottom();
-          bubble.append(event.content);
-          if (near) this.view.scrollToBottom();
+          bubble.append(event.content);   // the view keeps the end in sight if the reader is there
+        } else if (event.type === "reasoning" && bubble) {
+          bubble.appendReasoning(event.content);
         } else if (event.type === "done") {
           outcome = "done";
-          bubble?.finish({ status: "complete", model: event.model, usage: event.usage });
+          bubble?.finish({ status: "complete", model: event.model, usage: event.usage, citations: event.citations });
           if (follower.conversationId === this.shownId()) addConversationCost(event.usage?.cost);
         } else if (event.type === "error") {
           outcome = event.stopped ? "stopped" : "error";
           bubble?.finish(event.stopped ? { status: "stopped" } : { status: "error", error: event.error });
         }
+        // The answer has ended: the composer is free at once, not when the server closes the stream.
+        if (outcome) break;
       }
     } catch (error) {
       if (error.name !== "AbortError") throw error;

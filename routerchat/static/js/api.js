@@ -10,16 +10,25 @@ export class ApiError extends Error {
 
 async function errorFromResponse(response) {
   let message = `The server answered with status ${response.status}.`;
+  let reason = null;
   try {
     const data = await response.json();
     if (data && typeof data.error === "string") message = data.error;
+    if (data && typeof data.reason === "string") reason = data.reason;
   } catch (_) { /* not JSON: keep the generic message */ }
-  return new ApiError(message, response.status);
+  const error = new ApiError(message, response.status);
+  error.reason = reason;
+  return error;
+}
+
+function loginUrl(reason) {
+  const next = `next=${encodeURIComponent(location.pathname + location.search)}`;
+  return reason === "session_cookies" ? `/login?notice=cookies&${next}` : `/login?${next}`;
 }
 
 // fetch() with a JSON body, turning "no answer" and 4xx/5xx into ApiError with readable text.
-async function request(url, { method = "GET", body, signal } = {}) {
-  const options = { method, signal, headers: {} };
+async function request(url, { method = "GET", body, signal, keepalive = false } = {}) {
+  const options = { method, signal, keepalive, headers: {} };
   if (body !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
@@ -31,9 +40,14 @@ async function request(url, { method = "GET", body, signal } = {}) {
     if (error.name === "AbortError") throw error;
     throw new ApiError("Could not reach the routerchat server. Check that it is running.", 0);
   }
-  // The session ended (logged out elsewhere, password changed): log in again.
-  if (response.status === 401 && url !== "/login") location.assign("/login");
-  if (!response.ok) throw await errorFromResponse(response);
+  if (!response.ok) {
+    const error = await errorFromResponse(response);
+    // The session ended (logged out elsewhere, password changed): log in again. When the browser
+    // sent two session cookies (one planted by another site), the login page says so.
+    // The login page brings the person back to the open chat (its draft is kept in drafts.js).
+    if (response.status === 401 && url !== "/login") location.assign(loginUrl(error.reason));
+    throw error;
+  }
   return response;
 }
 
@@ -69,7 +83,7 @@ async function* parseEventStream(body, signal) {
       }
     }
   } finally {
-    if (signal && signal.aborted) reader.cancel().catch(() => {});
+    reader.cancel().catch(() => {});   // left early (aborted, or the answer ended): let go of it
   }
 }
 

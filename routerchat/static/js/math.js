@@ -89,14 +89,16 @@ function matchFormula(text, i) {
   return null;
 }
 
-// Put the formulas back into the sanitized DOM as text, then let KaTeX render them.
-export function restoreMath(target, formulas) {
+// Put the formulas back into the sanitized DOM (an element or a fragment) as text; KaTeX then
+// renders them unless `typeset` is false (a block still streaming shows its TeX as typed).
+export function restoreMath(target, formulas, { typeset: render = true } = {}) {
   if (!formulas.length) return;
   const walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
   const nodes = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     if (node.nodeValue.includes(OPEN)) nodes.push(node);
   }
+  const holders = [];
   for (const node of nodes) {
     const pieces = node.nodeValue.split(PLACEHOLDER);
     const fragment = document.createDocumentFragment();
@@ -111,18 +113,22 @@ export function restoreMath(target, formulas) {
       holder.dataset.tex = formula.tex;
       holder.textContent = formula.source;   // shown as typed until KaTeX arrives (or if it fails)
       fragment.append(holder);
+      holders.push(holder);
     });
     node.replaceWith(fragment);
   }
-  typeset(target);
+  if (render) typeset(holders);
 }
 
-function typeset(target) {
+// The holders are kept (not looked up again): a fragment's nodes move into the page before
+// KaTeX has loaded.
+function typeset(holders) {
   if (!window.katex) {
-    loadKatex().then(() => typeset(target), () => {});
+    // One task per block once KaTeX is there, not every waiting block in one long task.
+    loadKatex().then(() => setTimeout(() => typeset(holders)), () => {});
     return;
   }
-  for (const holder of target.querySelectorAll(".math[data-tex]:not([data-rendered])")) {
+  for (const holder of holders) {
     try {
       window.katex.render(holder.dataset.tex, holder, { ...KATEX_OPTIONS, displayMode: holder.classList.contains("math-display") });
       holder.dataset.rendered = "true";

@@ -1,8 +1,12 @@
-// The message list: one .message element per message, assistant text rendered as Markdown,
-// each with copy, and per role: edit (questions), regenerate or retry (the last answer), and a
-// "‹ 2/3 ›" switcher when a message has other versions.
+// The message list: one .message element per message, assistant text rendered as Markdown (its
+// reasoning collapsed above it, its web citations as numbered links below), each with copy, and
+// per role: edit (questions), regenerate or retry (the last answer), and a "‹ 2/3 ›" switcher when
+// a message has other versions.
+import { sentAttachments } from "./attachments.js";
 import { renderMarkdown } from "./markdown.js";
+import { MarkdownStream } from "./render.js";
 import { usageDetail, usageLabel } from "./format.js";
+import { enterSends } from "./typing.js";
 
 const STATUS_NOTES = {
   stopped: "Stopped — the answer above is partial.",
@@ -10,12 +14,18 @@ const STATUS_NOTES = {
 };
 
 export class MessageView {
-  // actions: { regenerateAnswer(), edit(bubble, text), switchTo(messageId) }
-  constructor(container, emptyState, actions) {
+  // actions: { regenerateAnswer(), edit(bubble, text), switchTo(messageId), fork(messageId) }
+  // endButton: shown while the reader is above the end ("↓"), it scrolls back there.
+  constructor(container, emptyState, actions, endButton) {
     this.container = container;
     this.emptyState = emptyState;
     this.actions = actions;
+    this.endButton = endButton;
     this.bubbles = [];
+    this.endInSight = true;   // the reader is at the end: growing answers keep it in sight
+    this.pinnedTop = 0;       // where scrollToBottom() left the list
+    container.addEventListener("scroll", () => this.readerScrolled(), { passive: true });
+    endButton.addEventListener("click", () => this.scrollToBottom());
     setInterval(() => { for (const bubble of this.bubbles) bubble.refreshTime(); }, 60_000);
   }
 
@@ -24,6 +34,7 @@ export class MessageView {
       if (node !== this.emptyState) node.remove();
     }
     this.bubbles = [];
+    this.setEndInSight(true);
     this.emptyState.hidden = false;
   }
 
@@ -38,11 +49,44 @@ export class MessageView {
 
   scrollToBottom() {
     this.container.scrollTop = this.container.scrollHeight;
+    this.pinnedTop = this.container.scrollTop;
+    this.setEndInSight(true);
+    this.followSettlingEnd(this.container.scrollHeight, 10);
+  }
+
+  // Messages out of sight skip layout (content-visibility: auto), so a jump to the end lays out
+  // those that come into sight, and the end moves: follow it for a few frames until it stays put,
+  // unless the reader scrolls away meanwhile.
+  followSettlingEnd(height, frames) {
+    requestAnimationFrame(() => {
+      const c = this.container;
+      if (!this.endInSight || frames === 0 || c.scrollHeight === height) return;
+      c.scrollTop = c.scrollHeight;
+      this.pinnedTop = c.scrollTop;
+      this.followSettlingEnd(c.scrollHeight, frames - 1);
+    });
+  }
+
+  // Only the reader going up leaves the end: the scroll event of our own scrollToBottom() may
+  // arrive after the answer grew, when the end is no longer "near".
+  readerScrolled() {
+    if (this.isNearBottom()) this.setEndInSight(true);
+    else if (this.container.scrollTop < this.pinnedTop - 2) this.setEndInSight(false);
+  }
+
+  setEndInSight(inSight) {
+    this.endInSight = inSight;
+    this.endButton.hidden = inSight;
+  }
+
+  // A block of an answer landed: stay at the end if the reader was there.
+  keepEndInSight() {
+    if (this.endInSight) this.scrollToBottom();
   }
 
   add(message) {
     this.emptyState.hidden = true;
-    const bubble = new MessageBubble(message, this.actions, () => this.refreshActions());
+    const bubble = new MessageBubble(message, this.actions, () => this.refreshActions(), () => this.keepEndInSight());
     this.container.appendChild(bubble.element);
     this.bubbles.push(bubble);
     this.refreshActions();
@@ -62,6 +106,10 @@ export class MessageView {
   refreshActions() {
     const last = this.bubbles[this.bubbles.length - 1];
     for (const bubble of this.bubbles) bubble.setLast(bubble === last);
+  }
+
+  lastAnswer() {
+    return this.bubbles.findLast((bubble) => bubble.role === "assistant") || null;
   }
 
   notice(text) {
@@ -106,14 +154,17 @@ export function relativeTime(moment, now = new Date()) {
 
 export class MessageBubble {
   constructor({ id = null, role, content = "", model = null, status = "complete", error = null, usage = null,
-                created_at: createdAt = null, version = 1, versions = 1, siblings = [] },
-              actions = {}, onChange = () => {}) {
+                created_at: createdAt = null, version = 1, versions = 1, siblings = [], reasoning = null,
+                reasoning_seconds: reasoningSeconds = null, citations = [],
+                attachments = [] },
+              actions = {}, onChange = () => {}, onRendered = () => {}) {
     this.id = id;
     this.role = role;
     this.content = content;
     this.status = status;
     this.actions = actions;
     this.onChange = onChange;
+    this.onRendered = onRendered;
     this.element = document.createElement("div");
     this.element.className = "message";
     this.element.dataset.role = role;
@@ -134,12 +185,19 @@ export class MessageBubble {
 
     this.body = document.createElement("div");
     this.body.className = "message-body";
-    this.body.dir = "auto";   // Arabic or Hebrew runs right to left
+    if (role === "user") this.body.dir = "auto";   // Arabic or Hebrew runs right to left (answers: per block)
     this.note = document.createElement("div");
     this.note.className = "message-note";
     this.note.hidden = true;
     this.toolbar = this.buildToolbar(version, siblings);
-    this.element.append(meta, this.body, this.note, this.toolbar);
+    this.reasoning = new ReasoningView(reasoning, reasoningSeconds, status === "streaming", onRendered);
+    this.citations = document.createElement("ol");
+    this.citations.className = "citations";
+    this.citations.setAttribute("aria-label", "Sources");
+    this.element.append(meta, this.reasoning.element, this.body, this.citations, this.note, this.toolbar);
+    this.setCitations(citations);
+    if (role === "assistant") this.markdown = new MarkdownStream(this.body, onRendered);
+    if (attachments.length) this.body.after(sentAttachments(attachments));
 
     this.setModel(model);
     this.setUsage(usage);
@@ -165,7 +223,9 @@ export class MessageBubble {
       bar.append(switcher);
     }
     this.copyButton = button("message-copy", "Copy", "Copy the whole message", () => this.copy());
-    bar.append(this.copyButton);
+    this.forkButton = button("message-fork", "Branch in new chat",
+      "Branch in new chat (up to here; this chat stays as it is)", () => this.actions.fork(this.id));
+    bar.append(this.copyButton, this.forkButton);
     if (this.role === "user") {
       this.editButton = button("message-edit", "Edit", "Edit and send again", () => this.startEdit());
       bar.append(this.editButton);
@@ -188,6 +248,7 @@ export class MessageBubble {
     const settled = this.status !== "streaming";
     this.toolbar.hidden = !settled;
     if (this.editButton) this.editButton.hidden = this.id === null;
+    this.forkButton.hidden = this.id === null;
     if (this.regenerateAnswerButton) {
       this.regenerateAnswerButton.hidden = !(last && settled && this.status !== "error");
       this.retryButton.hidden = !(last && this.status === "error");
@@ -204,21 +265,36 @@ export class MessageBubble {
     setTimeout(() => { this.copyButton.textContent = "Copy"; }, 1500);
   }
 
-  // Edit in place: Enter sends the new version, Escape (or an unchanged text) cancels.
+  // Edit in place: Save & send (or Enter with a keyboard) sends the new version; Cancel, Escape
+  // or an unchanged text cancels.
   startEdit() {
     const editor = document.createElement("textarea");
     editor.className = "message-editor";
     editor.value = this.content;
     editor.setAttribute("aria-label", "Edit your message");
     editor.rows = Math.min(10, this.content.split("\n").length + 1);
+    const buttons = document.createElement("div");
+    buttons.className = "edit-actions";
     const finish = (send) => {
       editor.replaceWith(this.body);
+      buttons.remove();
       this.toolbar.hidden = false;
       const text = editor.value;
       if (send && text.trim() && text !== this.content) this.actions.edit(this, text);
     };
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button edit-cancel";
+    cancel.textContent = "Cancel";
+    cancel.addEventListener("click", () => finish(false));
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "button primary edit-save";
+    save.textContent = "Save & send";
+    save.addEventListener("click", () => finish(true));
+    buttons.append(cancel, save);
     editor.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (enterSends(event)) {
         event.preventDefault();
         finish(true);
       } else if (event.key === "Escape") {
@@ -228,6 +304,7 @@ export class MessageBubble {
       }
     });
     this.body.replaceWith(editor);
+    editor.after(buttons);
     this.toolbar.hidden = true;
     editor.focus();
   }
@@ -253,29 +330,68 @@ export class MessageBubble {
     this.time.textContent = relativeTime(this.moment);
   }
 
+  // An answer still streaming renders incrementally (render.js); a settled one all at once.
   render() {
-    if (this.role === "assistant") renderMarkdown(this.body, this.content);
-    else this.body.textContent = this.content;
+    if (!this.markdown) this.body.textContent = this.content;
+    else if (this.status === "streaming") this.markdown.update(this.content);
+    else this.markdown.finish(this.content);
+  }
+
+  // A re-attach repeats everything so far: start the text and the reasoning over.
+  restartFollowing() {
+    this.content = "";
+    this.reasoning.text = "";
+  }
+
+  appendReasoning(text) {
+    this.reasoning.append(text);
+  }
+
+  // Numbered links to the web pages the answer cites (http and https only; no preview is fetched).
+  setCitations(citations) {
+    const safe = (citations || []).filter((c) => /^https?:\/\//i.test(c.url));
+    this.citations.replaceChildren(...safe.map((citation) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = citation.url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.referrerPolicy = "no-referrer";
+      link.textContent = citation.title || citation.url;   // text, never HTML
+      link.title = citation.url;
+      item.append(link);
+      return item;
+    }));
+    this.citations.hidden = safe.length === 0;
   }
 
   // Re-render at most once per animation frame while chunks pour in.
   append(text) {
+    this.reasoning.answerStarted();
     this.content += text;
-    if (this.pending) return;
-    this.pending = requestAnimationFrame(() => {
-      this.pending = null;
-      this.render();
-    });
+    if (!this.pending) this.pending = requestAnimationFrame(() => this.renderOnFrame());
   }
 
-  finish({ status, model, error, usage }) {
+  renderOnFrame() {
+    if (this.markdown && !this.markdown.wantsUpdate()) {
+      this.pending = requestAnimationFrame(() => this.renderOnFrame());
+      return;
+    }
+    this.pending = null;
+    this.render();
+    this.onRendered();
+  }
+
+  finish({ status, model, error, usage, citations }) {
     if (this.pending) {
       cancelAnimationFrame(this.pending);
       this.pending = null;
     }
-    this.render();
+    this.reasoning.finish();
+    if (citations) this.setCitations(citations);
     this.status = status;
     this.element.dataset.status = status;
+    this.render();
     if (model) this.setModel(model);
     if (usage !== undefined) this.setUsage(usage);
     const text = error || STATUS_NOTES[status];
@@ -285,5 +401,69 @@ export class MessageBubble {
       this.note.classList.toggle("is-error", status === "error");
     }
     this.onChange();
+  }
+}
+
+// A model's reasoning above its answer: open while it streams ("Thinking…"), then collapsed as
+// "Thought for N s". Untrusted text: rendered as sanitized Markdown like the answer.
+export class ReasoningView {
+  constructor(text, seconds, streaming, onRendered = () => {}) {
+    this.onRendered = onRendered;
+    this.text = text || "";
+    this.seconds = seconds;
+    this.startedAt = null;
+    this.endedAt = null;
+    this.element = document.createElement("details");
+    this.element.className = "reasoning";
+    this.summary = document.createElement("summary");
+    this.body = document.createElement("div");
+    this.body.className = "reasoning-body";
+    this.body.dir = "auto";
+    this.element.append(this.summary, this.body);
+    this.streaming = streaming;
+    this.render();
+  }
+
+  append(text) {
+    if (this.startedAt === null) this.startedAt = performance.now();
+    this.text += text;
+    this.streaming = true;
+    this.element.open = true;
+    if (this.pending) return;
+    this.pending = requestAnimationFrame(() => {
+      this.pending = null;
+      this.render();
+      this.onRendered();
+    });
+  }
+
+  // The first piece of the answer ends the thinking (more reasoning may still come between chunks).
+  answerStarted() {
+    if (this.startedAt !== null && this.endedAt === null) {
+      this.endedAt = performance.now();
+      this.seconds = (this.endedAt - this.startedAt) / 1000;
+      this.streaming = false;
+      this.element.open = false;
+      this.render();
+    }
+  }
+
+  finish() {
+    if (this.pending) {
+      cancelAnimationFrame(this.pending);
+      this.pending = null;
+    }
+    if (this.startedAt !== null && this.endedAt === null) this.seconds = (performance.now() - this.startedAt) / 1000;
+    if (this.streaming) this.element.open = false;
+    this.streaming = false;
+    this.render();
+  }
+
+  render() {
+    this.element.hidden = !this.text;
+    this.element.classList.toggle("is-streaming", this.streaming);
+    this.summary.textContent = this.streaming ? "Thinking…"
+      : (this.seconds === null || this.seconds === undefined ? "Thoughts" : `Thought for ${Math.max(1, Math.round(this.seconds))} s`);
+    renderMarkdown(this.body, this.text);
   }
 }

@@ -1,4 +1,5 @@
-// The six preset buttons and the dialog that changes a preset's model.
+// The six preset buttons, the model of the next message (a preset, or a model used once), and the
+// dialog that changes a preset's model or picks one for once.
 import * as api from "./api.js";
 import { modelInfo } from "./format.js";
 
@@ -22,12 +23,14 @@ export class Presets {
     this.presets = [];
     this.models = null;
     this.active = Number(localStorage.getItem("routerchat.preset")) || 1;
+    this.oneOff = null;   // a model used without a preset (chosen once, or the open chat's own)
     this.selectedModel = null;
     this.search = dialog.querySelector("#model-search");
     this.list = dialog.querySelector("#model-list");
     this.status = dialog.querySelector("#model-list-status");
     this.error = dialog.querySelector("#preset-error");
     this.saveButton = dialog.querySelector("#preset-save");
+    this.useOnceButton = dialog.querySelector("#preset-use-once");
     this.current = dialog.querySelector("#preset-current");
 
     for (const button of bar.querySelectorAll("[data-preset]")) {
@@ -38,6 +41,7 @@ export class Presets {
     dialog.querySelector("#preset-cancel").addEventListener("click", () => dialog.close());
     this.search.addEventListener("input", () => this.renderModels());
     this.saveButton.addEventListener("click", () => this.save());
+    this.useOnceButton.addEventListener("click", () => this.useOnce());
     for (const radio of dialog.querySelectorAll('input[name="preset-slot"]')) {
       radio.addEventListener("change", () => this.selectSlot(Number(radio.value)));
     }
@@ -48,6 +52,7 @@ export class Presets {
     this.presets = presets;
     this.renderButtons();
     this.setActive(this.active);
+    if (this.pendingChatModel) this.followChat(this.pendingChatModel);
   }
 
   renderButtons() {
@@ -65,16 +70,60 @@ export class Presets {
 
   setActive(slot) {
     this.active = slot;
+    this.oneOff = null;
     localStorage.setItem("routerchat.preset", String(slot));
-    for (const button of this.bar.querySelectorAll("[data-preset]")) {
-      button.setAttribute("aria-pressed", String(Number(button.dataset.preset) === slot));
-    }
     this.showActiveModel();
   }
 
+  // What the next message asks for: {preset} or, for a model used once, {model}.
+  choice() {
+    return this.oneOff ? { model: this.oneOff } : { preset: this.active };
+  }
+
+  // The model the next message goes to.
+  currentModel() {
+    return this.oneOff || this.preset(this.active)?.model || null;
+  }
+
+  // Opening a chat selects its model: the preset holding it (the active one first), else the
+  // model as a one-off choice. A chat that never answered changes nothing.
+  followChat(model) {
+    if (!this.presets.length) {   // the chat opened before the presets arrived: follow it once they do
+      this.pendingChatModel = model;
+      return;
+    }
+    this.pendingChatModel = null;
+    if (!model || model === this.currentModel()) return;
+    const holder = this.presets.find((preset) => preset.model === model);
+    if (holder) this.setActive(holder.slot);
+    else this.useModel(model);
+  }
+
+  useModel(model) {
+    this.oneOff = model;
+    this.showActiveModel();
+  }
+
+  // A new chat starts on the last preset chosen, not on the previous chat's one-off model.
+  dropOneOff() {
+    if (this.oneOff) this.setActive(this.active);
+  }
+
   showActiveModel() {
+    for (const button of this.bar.querySelectorAll("[data-preset]")) {
+      button.setAttribute("aria-pressed", String(!this.oneOff && Number(button.dataset.preset) === this.active));
+    }
     const preset = this.preset(this.active);
-    this.activeModel.textContent = preset ? preset.model : "";
+    this.activeModel.textContent = this.oneOff ? `${this.oneOff} (once)` : (preset ? preset.model : "");
+    this.activeModel.classList.toggle("one-off", Boolean(this.oneOff));
+    this.activeModel.title = this.oneOff ? "A model used without a preset; click a preset to go back"
+      : "Model of the selected preset";
+  }
+
+  // The catalog (GET /models, loaded once); null when it cannot be fetched.
+  async catalog() {
+    if (!this.models) this.models = (await api.send("/models")).models;
+    return this.models;
   }
 
   preset(slot) {
@@ -89,7 +138,7 @@ export class Presets {
     if (!this.models) {
       this.status.textContent = "Loading models…";
       try {
-        this.models = (await api.send("/models")).models;
+        await this.catalog();
         this.status.textContent = "";
       } catch (error) {
         this.status.textContent = error.message;
@@ -104,6 +153,8 @@ export class Presets {
     this.slot = slot;
     this.selectedModel = null;
     this.saveButton.disabled = true;
+    this.useOnceButton.disabled = true;
+    this.saveButton.textContent = `Save to preset ${slot}`;
     this.error.hidden = true;
     const preset = this.preset(slot);
     this.current.textContent = preset
@@ -155,9 +206,16 @@ export class Presets {
   choose(modelId) {
     this.selectedModel = modelId;
     this.saveButton.disabled = false;
+    this.useOnceButton.disabled = false;
     for (const item of this.list.children) {
       item.setAttribute("aria-selected", String(item.dataset.modelId === modelId));
     }
+  }
+
+  useOnce() {
+    if (!this.selectedModel) return;
+    this.useModel(this.selectedModel);
+    this.dialog.close();
   }
 
   async save() {
@@ -167,7 +225,7 @@ export class Presets {
       const preset = await api.send(`/presets/${this.slot}`, { method: "PUT", body: { model: this.selectedModel } });
       this.presets = this.presets.map((p) => (p.slot === preset.slot ? preset : p));
       this.renderButtons();
-      this.showActiveModel();
+      this.setActive(preset.slot);
       this.dialog.close();
     } catch (error) {
       this.error.textContent = error.message;

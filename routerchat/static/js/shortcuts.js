@@ -10,6 +10,8 @@ export const SHORTCUTS = [
   [`${MOD}+K`, "Search chats", (e) => mod(e) && !e.shiftKey && e.code === "KeyK", "search"],
   ["Shift+Esc", "Focus the message box", (e) => e.shiftKey && e.key === "Escape", "focusInput"],
   ["Esc", "Stop the answer", (e) => !e.shiftKey && e.key === "Escape", "stop"],
+  [`${MOD}+Shift+S`, "Show or hide the sidebar", (e) => mod(e) && e.shiftKey && e.code === "KeyS", "sidebar"],
+  [`${MOD}+Shift+C`, "Copy the last answer", (e) => mod(e) && e.shiftKey && e.code === "KeyC", "copyLastAnswer"],
   ["Alt+1 … Alt+6", "Choose preset 1 to 6", (e) => e.altKey && !mod(e) && /^Digit[1-6]$/.test(e.code), "preset"],
   ["Enter / Shift+Enter", "Send / new line (in the message box)", () => false, null],
   ["?", "Show these shortcuts", (e) => e.key === "?" && !typing(e.target), "help"],
@@ -23,8 +25,11 @@ function typing(target) {
   return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
 
-export function installShortcuts({ dialog, input, search, stopButton, newChatButton, presetButton }) {
+export function installShortcuts({ dialog, input, search, stopButton, newChatButton, presetButton, sidebarToggle,
+                                   copyLastAnswer }) {
   const actions = {
+    sidebar: () => sidebarToggle.click(),
+    copyLastAnswer,
     newChat: () => newChatButton.click(),
     search: () => { search.focus(); search.select(); },
     focusInput: () => input.focus(),

@@ -8,11 +8,22 @@ function cell(text) {
   return td;
 }
 
+// A model id may break after its "/" (provider/model) on a narrow screen, not inside a word.
+function modelCell(id) {
+  const td = document.createElement("td");
+  id.split(/(?<=\/)/).forEach((part, index) => {
+    if (index) td.append(document.createElement("wbr"));
+    td.append(part);
+  });
+  return td;
+}
+
 export class UsageDialog {
-  constructor({ button, dialog, onImported }) {
-    Object.assign(this, { dialog, onImported });
+  constructor({ button, dialog, onImported, onOpen = () => {} }) {
+    Object.assign(this, { dialog, onImported, onOpen });
     this.table = dialog.querySelector("#usage-table tbody");
     this.total = dialog.querySelector("#usage-total");
+    this.credits = dialog.querySelector("#usage-credits");
     this.progress = dialog.querySelector("#import-progress");
     this.status = dialog.querySelector("#import-status");
     this.file = dialog.querySelector("#import-file");
@@ -26,6 +37,7 @@ export class UsageDialog {
   open() {
     this.dialog.showModal();
     this.loadUsage();
+    this.onOpen();
   }
 
   async loadUsage() {
@@ -39,9 +51,10 @@ export class UsageDialog {
 
   render(report) {
     this.total.textContent = `Total: ${formatCost(report.total_cost)}`;
+    this.showCredits(report.credits);
     const rows = report.by_model.map((row) => {
       const tr = document.createElement("tr");
-      tr.append(cell(row.model || "unknown model"), cell(formatCount(row.requests)),
+      tr.append(modelCell(row.model || "unknown model"), cell(formatCount(row.requests)),
         cell(`${formatCount(row.prompt_tokens)} / ${formatCount(row.completion_tokens)}`), cell(formatCost(row.cost)));
       return tr;
     });
@@ -50,6 +63,25 @@ export class UsageDialog {
     titles.append(cell("Conversation titles"), cell(formatCount(report.titles.requests)), cell(""),
       cell(formatCost(report.titles.cost)));
     this.table.replaceChildren(...rows, titles);
+  }
+
+  // The key's credit left and the free-model requests left today (OpenRouter's GET /key); hidden
+  // when the upstream has no such endpoint.
+  showCredits(credits) {
+    this.credits.hidden = !credits;
+    if (!credits) return;
+    const parts = [];
+    if (typeof credits.limit_remaining === "number") {
+      const of = typeof credits.limit === "number" ? ` of ${formatCost(credits.limit)}` : "";
+      parts.push(`Credit left: ${formatCost(credits.limit_remaining)}${of}`);
+    } else if (typeof credits.usage === "number") {
+      parts.push(`Credit used: ${formatCost(credits.usage)} (no limit set)`);
+    }
+    if (typeof credits.free_model_daily_requests === "number") {
+      parts.push(`Free-model requests left today: ${formatCount(credits.free_model_daily_requests)}`);
+    }
+    if (credits.is_free_tier) parts.push("free tier");
+    this.credits.textContent = parts.join(" · ");
   }
 
   // XMLHttpRequest rather than fetch: it reports upload progress for large files.

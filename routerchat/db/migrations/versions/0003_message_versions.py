@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003_message_versions'
-down_revision = '0006_message_cost'  # after main's head at the merge; the lead may re-chain
+down_revision = '0006_message_cost'  # runs after 0006: it was numbered before 0004-0006 landed
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,38 @@
+"""The upstream request of an answer, sent before its rows are written.
+
+POST /chat opens the request to OpenRouter (in a greenlet of its own) as soon as the message is
+validated, then writes the question and the answer's row while the model starts: the first token
+waits for neither. The answer's greenlet later takes the open stream (or the failure) from here.
+Whoever gives up on it (the rows could not be stored, the answer was stopped first) cancels it,
+which closes the connection, so OpenRouter stops generating and billing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import gevent
+
+if TYPE_CHECKING:
+    from ..upstream import Route
+    from ..upstream.client import ChatStream
+
+
+class Opening:
+    """One upstream request in flight: `stream()` waits for its response, `cancel()` closes it."""
+
+    def __init__(self, route: Route, messages: list[dict[str, Any]], options: dict[str, Any]) -> None:
+        self.route = route  # where the request went (OpenRouter or the local server)
+        self._greenlet = gevent.spawn(route.client.stream_chat, messages, route.model_id, **options)
+        gevent.sleep(0)  # the request goes out now: SQLite's writes that follow never yield to it
+
+    def stream(self) -> ChatStream:
+        """The open stream once OpenRouter answered; raises what opening it raised (UpstreamError)."""
+        stream: ChatStream = self._greenlet.get()
+        return stream
+
+    def cancel(self) -> None:
+        """Abandon the request: killed while it is being sent (urllib3 then drops the connection),
+        or its response closed. Harmless after the stream was read to its end."""
+        self._greenlet.kill(block=True)
+        if self._greenlet.successful():
+            self._greenlet.value.close()

@@ -1,0 +1,1 @@
+"""Organising chats: folders (with their instructions), forks and read-only share links."""
