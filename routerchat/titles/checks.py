@@ -92,6 +92,11 @@ QUESTION_MARKS = ("?", "？", "؟")
 # English words a question opens with ("What's Your Dog's Worth"); other languages' are in language.py.
 ASKING = {"what", "how", "why", "which", "who", "where", "when", "do", "does", "did", "are", "is", "can", "could",
           "would", "should", "will", "have", "has"}
+# Words glued with hyphens ("Tie-deutsche", "Bret-Chape-Cream"), and people's names: "by Name …"
+# or an initial before a surname ("Ursula K. Le Guin").
+HYPHENATED = re.compile(r"\w+(?:[-\u2010]\w+)+")
+BY_A_NAME = re.compile(r"\bby\s+([A-Z]\w+(?:\s+(?:[A-Z]\.|[A-Z]\w+))+)")
+INITIAL_AND_NAME = re.compile(r"\b[A-Z]\.\s+(?:[A-Z]\w+\s+)*[A-Z]\w+")
 JOINING_WORDS = PAIR_WORDS - {"o"}  # Portuguese "o" is also "the": "O Guia de …" is whole
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 POLITE_ENDINGS = ("ます", "ました", "ません", "です", "でした", "でしょう")  # a Japanese title is no sentence
@@ -221,6 +226,33 @@ def has_invented_numbers(candidate: Candidate) -> bool:
     names the question, not the answer's figures."""
     seen = set(NUMBER.findall(candidate.user))
     return any(number not in seen for number in NUMBER.findall(candidate.title))
+
+
+def has_an_invented_compound(candidate: Candidate) -> bool:
+    """A hyphenated word the user did not write, glued from real words into none: outside English
+    any such compound ("Tie-deutsche" for a German question about insurance), in English one of
+    three parts or more with no joining word between them ("Bret-Chape-Cream"; "step-by-step"
+    and "do-it-yourself" have one). English two-part compounds ("Egg-Free") are left to the
+    other checks: a good model writes them."""
+    user = candidate.user.lower()
+    english = language_name(candidate.user) == "English"
+    for compound in HYPHENATED.findall(candidate.title):
+        if compound.lower() in user:
+            continue
+        parts = set(re.split(r"[-\u2010]", compound.lower()))
+        if not english or (len(parts) >= 3 and not parts & FUNCTION_WORDS_BY_LANGUAGE["English"]):
+            return True
+    return False
+
+
+def names_someone_unasked(candidate: Candidate) -> bool:
+    """A person the user never named, "by Someone" or with an initial ("Dune, by Ursula K. Le
+    Guin" for novels like Dune): a small model's attribution, and often a false one; the title
+    names what was asked."""
+    title = candidate.title
+    names = [match[1] for match in BY_A_NAME.finditer(title)] + INITIAL_AND_NAME.findall(title)
+    users = set(lowered_words(candidate.user))
+    return any(not set(lowered_words(name)) <= users for name in names)
 
 
 def names_another_error(candidate: Candidate) -> bool:
@@ -454,6 +486,8 @@ CHECKS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("invented_main_noun", has_an_invented_main_noun),
     ("invented_number", has_invented_numbers),
     ("invented_error", names_another_error),
+    ("invented_compound", has_an_invented_compound),
+    ("invented_name", names_someone_unasked),
     ("invented_word", has_an_invented_word),
     ("copies_the_answer", copies_the_answer),
     ("label_and_fragment", is_label_and_fragment),

@@ -493,6 +493,17 @@ def test_no_half_is_salvaged_from_junk(raw, user, rule):
     ("Title: How to Solve This Error in Python", "Mi código da error: IndexError: list index out of range, ¿qué hago?",
      "", "other_language"),  # the pasted error is English, the question Spanish
     ("Dengue, por favor", "Quais são os sintomas da dengue? Por favor", "", None),  # the user's words stay
+    # held-out runs 13 and 14: a false attribution, real words glued into none
+    ("Dune, by Ursula K. Le Guin\nIn the year 2053, a rebellion", "Recommend three sci-fi novels similar to Dune",
+     "Dune, by Ursula K. Le Guin\nIn the year 2053", "invented_name"),
+    ("Tie-deutsche", "Welche Versicherungen brauche ich als Student in Deutschland?",
+     "Schußmellichte. It's a German proverb.", "invented_compound"),
+    ('"Bret-Chape-Cream: A French Deluxe Recipe"',
+     'I found a recipe called "recette de crêpes bretonnes", what does it mean?',
+     '"recette de crêpes bretonnes" translates to "crema de croûte bret-châté".', "invented_compound"),
+    ("Wohnung-Versicherung für Studenten", "Welche Versicherungen brauche ich als Student in Deutschland?", "",
+     "invented_compound"),
+    ("Novels by Frank Herbert", "Recommend three sci-fi novels similar to Dune", "", "invented_name"),
 ])
 def test_real_small_model_junk_is_rejected(raw, user, assistant, rule):
     assert judge(raw, user, assistant).rule == rule
@@ -510,6 +521,13 @@ def test_real_small_model_junk_is_rejected(raw, user, assistant, rule):
      "Losing Weight at 80 kg"),  # the user's number
     ("Docker и контейнеры", "Что такое Docker?", "", "Docker и контейнеры"),
     ("window.__pwned in Python", "What is window.__pwned in Python?", "", "window.__pwned in Python"),  # no sentence
+    ("Egg-Free Banana Bread", BREAD_USER, BREAD_ANSWER, "Egg-Free Banana Bread"),  # two parts: English writes it
+    ("Do-It-Yourself Sourdough Starter", "How do I make a sourdough starter?", "",
+     "Do-It-Yourself Sourdough Starter"),  # three parts with a joining word
+    ("Sci-Fi Novels Like Dune", "Recommend three sci-fi novels similar to Dune", "", "Sci-Fi Novels Like Dune"),
+    ("Peux-tu expliquer la Révolution", "Peux-tu m'expliquer la Révolution française ?", "",
+     "Peux-tu expliquer la Révolution"),  # the user's own compound
+    ("Books by Frank Herbert", "Which books by Frank Herbert should I read?", "", "Books by Frank Herbert"),
     ("Echo Reply", "Explain quantum entanglement simply", "Echo: Explain quantum entanglement simply",
      "Echo Reply"),  # Latin text of no known language may be English: not held to the stricter rule
 ])
