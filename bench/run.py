@@ -392,20 +392,39 @@ def drop_schema(base_url: str, schema: str) -> None:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
 
 
-def relay_only(root: Path) -> None:
-    """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout."""
-    config = Config("main.py + SQLite", "sqlite", None)
+class Floor(App):
+    """bench/relay_floor.py: a bare gevent relay (no Flask, no database), measured like the app
+    (App's way of sending a chat and reading its events; a process of its own instead of routerchat)."""
+
+    def __init__(self, upstream: Upstream, workdir: Path):
+        env = {**os.environ, "UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "PYTHONUNBUFFERED": "1"}
+        self.process = launch([sys.executable, str(BENCH / "relay_floor.py")], env, workdir, "/healthz")
+
+    def guard_reports(self) -> int:
+        return 0
+
+
+def relay_only(root: Path, floor: bool) -> None:
+    """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout; with
+    `floor`, those of the bare relay of bench/relay_floor.py first, against the same upstream."""
+    configs = [Config("bare gevent relay (floor)", "none", None)] if floor else []
+    configs.append(Config("main.py + SQLite", "sqlite", None))
+    guard_reports = 0
     with tempfile.TemporaryDirectory(prefix="routerchat-bench-") as tmp:
         workdir = Path(tmp)
         upstream = start_upstream(workdir)
-        app = App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root)
         try:
-            relay_table(app, upstream, config.results, uuid.uuid4().hex[:6])
+            for config in configs:
+                app = (Floor(upstream, workdir / "floor") if config.backend == "none"
+                       else App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root))
+                try:
+                    relay_table(app, upstream, config.results, uuid.uuid4().hex[:6])
+                finally:
+                    app.process.stop()
+                guard_reports += app.guard_reports()
         finally:
-            app.process.stop()
             upstream.process.stop()
-        guard_reports = app.guard_reports()
-    print("\n".join(report.relay_section([config], [])[4:]))
+    print("\n".join(report.relay_section(configs, [])[4:]))
     print(f"guard reports: {guard_reports}; load average {os.getloadavg()[0]:.1f}")
 
 
@@ -426,9 +445,11 @@ def main() -> None:
                         help="only section 1 on main.py + SQLite, printed instead of written")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="with --relay-only: the checkout whose main.py is measured (e.g. an export of older code)")
+    parser.add_argument("--floor", action="store_true",
+                        help="with --relay-only: measure bench/relay_floor.py (a bare gevent relay) first")
     args = parser.parse_args()
     if args.relay_only:
-        relay_only(args.root)
+        relay_only(args.root, args.floor)
         return
     configs = [Config("main.py + SQLite", "sqlite", None)] + [
         Config(f"gunicorn ×{n} + PostgreSQL", "postgresql", n) for n in (1, 2, 4)]
