@@ -27,6 +27,7 @@ from .grounding import (
     shares_content,
 )
 from .language import (
+    DENSE_LANGUAGES,
     DENSE_SCRIPTS,
     FUNCTION_WORD_SET,
     FUNCTION_WORDS_BY_LANGUAGE,
@@ -538,10 +539,13 @@ def _salvage(candidate: Candidate, rule: str | None) -> str | None:
     if rule is None and not (_has_ungrounded_half(candidate) and language_name(candidate.user) == "English"):
         return None  # outside English a half from nowhere is garble, and so is the rest ("Lemos: A lua de …")
     needed = min(2, len(set(content_words(candidate.user))) + len(dense_characters(candidate.user)))
+    language = language_name(candidate.user)
     for part in _grounded_first(parts, candidate.user):
-        if shared_count(part, candidate.user) < needed:
+        asked = set() if language in DENSE_LANGUAGES else question_words(part, language)
+        if shared_count(part, candidate.user) - len(asked) < needed:
             continue  # a half carries the question only with two of its words (one for "kubernetes"):
-            # not "In italiano", "Bảán", "A Novel of the Unsung Heroines" for sci-fi novels like Dune
+            # not "In italiano", "Bảán", "A Novel of the Unsung Heroines" for sci-fi novels like Dune,
+            # and a question word is none of them ("Welche Versicherungen": 'which insurances')
         kept = Candidate(part, part, candidate.user, candidate.assistant)
         if rejection(kept) is None and not _has_ungrounded_half(kept):
             return part  # not "A Double-Edged Pawn - The Derivative" of "The Power of Calculus: …"

@@ -504,6 +504,9 @@ def test_no_half_is_salvaged_from_junk(raw, user, rule):
     ("Wohnung-Versicherung für Studenten", "Welche Versicherungen brauche ich als Student in Deutschland?", "",
      "invented_compound"),
     ("Novels by Frank Herbert", "Recommend three sci-fi novels similar to Dune", "", "invented_name"),
+    # held-out run 15: a half is no salvage when its second word of the user's is a question word
+    ("Welche Versicherungen: Altraweiterreise einer schwierter Ausschrapp",
+     "Welche Versicherungen brauche ich als Student in Deutschland?", "", "too_long"),
 ])
 def test_real_small_model_junk_is_rejected(raw, user, assistant, rule):
     assert judge(raw, user, assistant).rule == rule
