@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from . import lexicon
 from .cleaning import END_PUNCTUATION, LABEL_WORDS, QUOTES, clean_title, halves, without_reasoning
-from .dense import ends_on_a_coverb, ends_on_a_stray_kana, has_an_invented_main_noun
+from .dense import ends_on_a_coverb, ends_on_a_stray_kana, has_an_invented_main_noun, starts_a_word_impossibly
 from .drift import copies_the_answer, is_changed_question, names_another_thing, runs_on
-from .fallback import DENSE_PARTICLES, ERROR_NAME, PAIR_WORDS, topic_of, without_courtesy
+from .fallback import DENSE_PARTICLES, ERROR_NAME, PAIR_WORDS, balanced, topic_of, without_courtesy
 from .grounding import (
     Candidate,
     content_words,
@@ -227,6 +227,13 @@ def has_invented_numbers(candidate: Candidate) -> bool:
     names the question, not the answer's figures."""
     seen = set(NUMBER.findall(candidate.user))
     return any(number not in seen for number in NUMBER.findall(candidate.title))
+
+
+def breaks_a_bracket(candidate: Candidate) -> bool:
+    """A bracket opened and never closed, or closed and never opened ("Python中对字典列表可以使用
+    按键排序（Lists": the answer's sentence cut inside its aside). Cleaning has already taken a loose
+    one off either end."""
+    return not balanced(candidate.title)
 
 
 def has_an_invented_compound(candidate: Candidate) -> bool:
@@ -473,6 +480,8 @@ CHECKS: tuple[tuple[str, Callable[[Candidate], bool]], ...] = (
     ("fragment", is_fragment),
     ("dangling_coverb", ends_on_a_coverb),
     ("stray_kana", ends_on_a_stray_kana),
+    ("impossible_kana", starts_a_word_impossibly),
+    ("broken_bracket", breaks_a_bracket),
     ("repetition", repeats_itself),
     ("mixed_script", is_mixed_script),
     ("rare_characters", has_rare_characters),

@@ -22,6 +22,8 @@ HAN_WORDS_ENDING_SO = {
     "单向", "定向", "志向", "动向", "動向", "意向", "供给", "交给", "温和", "总和", "平和", "缓和", "調和", "调和",
     "共和", "柔和", "昭和", "令和", "英和", "转让", "出让", "谦让", "自从", "服从", "遵从", "随从",
 }
+# Kana no Japanese word starts with: the moraic nasal, the long-vowel mark, small kana.
+NO_WORD_STARTS = set("んンーッっゃゅょャュョぁぃぅぇぉァィゥェォ")
 # The possessive that puts a title's main noun last: "ラーメンの作り方", "天空的颜色", "김치찌개의 역사".
 POSSESSIVES = ("の", "的", "의")
 
@@ -45,6 +47,34 @@ def ends_on_a_stray_kana(candidate: Candidate) -> bool:
     if len(title) < 2 or not _is_katakana(title[-1]) or title[-1] == "ー" or _is_katakana(title[-2]):
         return False
     return script_of(title[-2]) in {"Han", "Kana"} and title[-2:] not in candidate.user
+
+
+def starts_a_word_impossibly(candidate: Candidate) -> bool:
+    """A katakana word (a run after other characters, or the title's first word) begins with a
+    kana no Japanese word begins with, "ン", "ー" or a small kana, and the user's text has no such
+    word: garble ("美味しゃれンバサージのは漏" for a ramen recipe). Hiragana runs are left alone:
+    grammar endings ("しゃ", "っと") run on from what comes before them."""
+    title = candidate.title.strip()
+    starts = [0] + [i for i in range(1, len(title)) if _is_katakana(title[i]) and not _is_katakana(title[i - 1])]
+    for start in starts:
+        if title[start:start + 1] not in NO_WORD_STARTS:
+            continue
+        end = start + 1
+        while end < len(title) and _is_katakana(title[end]):
+            end += 1
+        if not _begins_a_run_in(title[start:end], candidate.user):
+            return True
+    return False
+
+
+def _begins_a_run_in(run: str, text: str) -> bool:
+    """The text has `run` where a katakana run of its own begins (not inside "ラーメン" for "ーメン")."""
+    at = text.find(run)
+    while at >= 0:
+        if at == 0 or not _is_katakana(text[at - 1]):
+            return True
+        at = text.find(run, at + 1)
+    return False
 
 
 def _main_noun(title: str) -> str | None:

@@ -91,7 +91,8 @@ PAIR_WORDS = {"and", "or", "vs", "vs.", "versus", "et", "ou", "y", "o", "e", "un
 ENGLISH_ASK = re.compile(r"\s+(?:should|do|can|could|would|must|will|shall)\s+(?:i|we)\s+\w+\b", re.IGNORECASE)
 ARTICLES = {"a", "an", "the", "un", "une", "le", "la", "les", "des", "el", "los", "las", "una", "unos", "unas",
             "der", "die", "das", "ein", "eine", "einen", "o", "os", "as", "um", "uma", "il", "lo", "gli"}
-BRACKETS = {"(": ")", "[": "]", "{": "}", "“": "”", "«": "»", "「": "」", "『": "』"}
+BRACKETS = {"(": ")", "[": "]", "{": "}", "“": "”", "«": "»", "「": "」", "『": "』", "（": "）", "［": "］",
+            "【": "】", "｛": "｝"}
 ERROR_NAME = re.compile(r"[A-Z]\w*(?:Error|Exception|Warning)\b")
 QUOTED = re.compile(r"\"[^\"]*\"|“[^“”]*”|«[^«»]*»")
 GROUPED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}|" + QUOTED.pattern)

@@ -504,6 +504,13 @@ def test_no_half_is_salvaged_from_junk(raw, user, rule):
     ("Wohnung-Versicherung für Studenten", "Welche Versicherungen brauche ich als Student in Deutschland?", "",
      "invented_compound"),
     ("Novels by Frank Herbert", "Recommend three sci-fi novels similar to Dune", "", "invented_name"),
+    # held-out run 16: a katakana word no Japanese word starts like, the answer's sentence cut in its bracket
+    ("美味しゃれンバサージのは漏", "美味しいラーメンの作り方を教えてください",
+     "スワーについての美味しゃれンバサージを順", "impossible_kana"),
+    ("Python中对字典列表可以使用按键排序（Lists", "如何在Python中对字典列表按键排序？",
+     "Python中对字典列表可以使用按针排序（Lists, in Python 2.x）", "broken_bracket"),
+    ("ーメンの作り方", "美味しいラーメンの作り方を教えてください", "", "impossible_kana"),
+    ("Derivatives (Product Rule", "What's the derivative of x^3 * sin(x)?", "", "broken_bracket"),
     # held-out run 15: a half is no salvage when its second word of the user's is a question word
     ("Welche Versicherungen: Altraweiterreise einer schwierter Ausschrapp",
      "Welche Versicherungen brauche ich als Student in Deutschland?", "", "too_long"),
@@ -531,6 +538,10 @@ def test_real_small_model_junk_is_rejected(raw, user, assistant, rule):
     ("Peux-tu expliquer la Révolution", "Peux-tu m'expliquer la Révolution française ?", "",
      "Peux-tu expliquer la Révolution"),  # the user's own compound
     ("Books by Frank Herbert", "Which books by Frank Herbert should I read?", "", "Books by Frank Herbert"),
+    ("ラーメンの作り方", "美味しいラーメンの作り方を教えてください", "", "ラーメンの作り方"),  # whole words
+    ("Derivative of x^3 * sin(x)", "What's the derivative of x^3 * sin(x)?", "",
+     "Derivative of x^3 * sin(x)"),  # its bracket closes
+    ("Python字典列表排序（按键）", "如何在Python中对字典列表按键排序？", "", "Python字典列表排序（按键）"),
     ("Echo Reply", "Explain quantum entanglement simply", "Echo: Explain quantum entanglement simply",
      "Echo Reply"),  # Latin text of no known language may be English: not held to the stricter rule
 ])
