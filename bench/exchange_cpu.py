@@ -81,6 +81,9 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=BENCH.parent,
                         help="the checkout whose main.py is measured (e.g. an export of older code)")
     args = parser.parse_args()
+    if args.profile and not Path(py_spy_path()).exists():
+        parser.error("--profile needs py-spy: .venv/bin/python -m pip install 'py-spy>=0.3.14' "
+                     "(./scripts/bench.sh installs it)")
     with tempfile.TemporaryDirectory(prefix="routerchat-cpu-") as tmp:
         workdir = Path(tmp)
         upstream = start_upstream(workdir, tokens=0, delay=args.delay)  # echo: one chunk per word
