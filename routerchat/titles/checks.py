@@ -545,10 +545,10 @@ def _salvage(candidate: Candidate, rule: str | None) -> str | None:
     parts = halves(candidate.title)
     if parts is None or (rule is not None and rule not in SALVAGEABLE):
         return None
-    if rule is None and not (_has_ungrounded_half(candidate) and language_name(candidate.user) == "English"):
+    language = language_name(candidate.user)
+    if rule is None and not (_has_ungrounded_half(candidate) and language == "English"):
         return None  # outside English a half from nowhere is garble, and so is the rest ("Lemos: A lua de …")
     needed = min(2, len(set(content_words(candidate.user))) + len(dense_characters(candidate.user)))
-    language = language_name(candidate.user)
     for part in _grounded_first(parts, candidate.user):
         asked = set() if language in DENSE_LANGUAGES else question_words(part, language)
         if shared_count(part, candidate.user) - len(asked) < needed:

@@ -88,7 +88,10 @@ def script_of(char: str) -> str | None:
     return head.capitalize() if head else None
 
 
+@lru_cache(maxsize=16)
 def script_weights(text: str) -> Counter[str]:
+    """Letters per script, Han/Kana/Hangul weighted (cached like language_name: callers do not
+    change the Counter)."""
     counts: Counter[str] = Counter()
     for char in text:
         script = script_of(char)
@@ -109,15 +112,21 @@ def scripts_compatible(title_script: str, user_script: str) -> bool:
 
 
 FUNCTION_WORDS_BY_LANGUAGE = {name: set(listed.split()) for name, listed in FUNCTION_WORDS.items()}
+# The same lists the other way round: one look-up per word instead of one per word and language.
+LANGUAGES_BY_FUNCTION_WORD: dict[str, tuple[str, ...]] = {
+    word: tuple(name for name, listed in FUNCTION_WORDS_BY_LANGUAGE.items() if word in listed)
+    for word in set().union(*FUNCTION_WORDS_BY_LANGUAGE.values())}
 
 
 def function_word_votes(text: str) -> Counter[str]:
     """How many function words of each language the text uses; Spanish's opening ¿ and ¡ count
     as two ("Mi código da error: IndexError: list index out of range, ¿qué hago?" is Spanish,
     though the pasted error has more English words than the question has Spanish ones)."""
-    words = [word.lower() for word in LETTERS.findall(text)]
-    votes = Counter({name: hits for name, listed in FUNCTION_WORDS_BY_LANGUAGE.items()
-                     if (hits := sum(word in listed for word in words))})
+    hits: Counter[str] = Counter()
+    for word in LETTERS.findall(text):
+        hits.update(LANGUAGES_BY_FUNCTION_WORD.get(word.lower(), ()))
+    # In the lists' order, so that a tie goes to the same language whatever the words' order.
+    votes = Counter({name: hits[name] for name in FUNCTION_WORDS_BY_LANGUAGE if hits[name]})
     if "¿" in text or "¡" in text:
         votes["Spanish"] += 2
     return votes
@@ -150,3 +159,4 @@ def forget_texts() -> None:
     """Empty the caches of whole texts (see grounding.forget_cached_texts)."""
     language_name.cache_clear()
     dominant_script.cache_clear()
+    script_weights.cache_clear()
