@@ -248,10 +248,31 @@ def _ask_model(snapshot: Snapshot, chosen: TitleSettings) -> TitleReply:
             completion.model, completion.usage = chosen.model, route.usage(completion.usage)
     except Exception as exc:  # noqa: BLE001 - any failure means the fallback title, never a broken chat
         return TitleReply(None, "upstream_error", getattr(exc, "detail", None) or repr(exc), chosen.model, None)
-    gevent.get_hub().threadpool.apply(lexicon.prepare, (snapshot.asked(),))  # a language's first title: off the loop
+    _await_word_list(snapshot.asked())
     verdict = judge(completion.content, snapshot.asked(), assistant_text)
     rule = verdict.rule or (f"salvaged_from_{verdict.salvaged}" if verdict.salvaged else None)
     return TitleReply(verdict.title, rule, completion.content, completion.model or chosen.model, completion.usage)
+
+
+# Language code → the thread pool's result of building its word list (one build per process).
+_WORD_LIST_BUILDS: dict[str, Any] = {}
+
+
+def _await_word_list(text: str) -> None:
+    """The word list of the text's language, built once in gevent's thread pool before its first
+    title is checked (the event loop serves others meanwhile). Twenty first titles in a language
+    wait for that one build: each building its own copy held the GIL for seconds."""
+    code = lexicon.code_for(text)
+    if code is None or lexicon.is_built(code):
+        return
+    build = _WORD_LIST_BUILDS.get(code)
+    if build is None:
+        build = _WORD_LIST_BUILDS[code] = gevent.get_hub().threadpool.spawn(lexicon.build, code)
+    try:
+        build.get()
+    except Exception:
+        _WORD_LIST_BUILDS.pop(code, None)  # the next title tries again
+        raise
 
 
 def _outcome(snapshot: Snapshot, reply: TitleReply) -> TitleResult:

@@ -6,7 +6,8 @@ carbonara", "भारत की राजधान्य समरू"); those 
 ("bref", "контейнеры", "Eggless") are (bench/title_quality_results.md measures both). Only
 wordfreq's data files are read: its own dictionaries cost 30-130 MB a language, the sorted hashes
 of the same words 2.5-6 MB (a process that built five languages grew by 38 MB). Building one takes
-0.2-0.7 s of CPU: `titles.job` does it off the event loop before the first check in that language.
+0.2-0.7 s of CPU: `titles.job` has it built once, off the event loop, before the first check in that
+language.
 A word is looked up as wordfreq keeps it (`normal_form`), whole: the checks split words already.
 """
 from __future__ import annotations
@@ -15,7 +16,6 @@ import gzip
 import unicodedata
 from array import array
 from bisect import bisect_left
-from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -42,11 +42,22 @@ def _list_path(code: str) -> Path:
     return large if large.exists() else data / f"small_{code}.msgpack.gz"
 
 
-@cache
-def _hashes(code: str) -> array[int]:
+_BUILT: dict[str, array[int]] = {}  # language code → its words' sorted hashes, once built
+
+
+def is_built(code: str) -> bool:
+    return code in _BUILT
+
+
+def build(code: str) -> None:
+    """Read the language's list now (it takes a moment: see the module); nothing when it is built."""
+    if code not in _BUILT:
+        _BUILT[code] = _read_hashes(code)
+
+
+def _read_hashes(code: str) -> array[int]:
     """The sorted hashes of a list's words, read one frequency bucket at a time (wordfreq's cBpack:
-    a msgpack array of a header and lists of words). No lock: two first titles in one language at
-    the same moment may both build it, and the cache keeps one."""
+    a msgpack array of a header and lists of words)."""
     hashes = array("q")  # raw 8-byte values: no int object outlives its word while the file is read
     with gzip.open(_list_path(code), "rb") as packed:
         unpacker = msgpack.Unpacker(packed, raw=False)
@@ -75,17 +86,11 @@ def code_for(text: str) -> str | None:
     return CODES.get(language_name(text))
 
 
-def prepare(text: str) -> None:
-    """Build the word list of the text's language now (it takes a moment: see the module)."""
-    code = code_for(text)
-    if code:
-        _hashes(code)
-
-
 def is_known(word: str, code: str) -> bool:
     """The word, in the list's normal form, is on that language's list."""
     if not word:
         return False
-    hashes, key = _hashes(code), hash(normal_form(word, code))
+    build(code)
+    hashes, key = _BUILT[code], hash(normal_form(word, code))
     at = bisect_left(hashes, key)
     return at < len(hashes) and hashes[at] == key

@@ -589,14 +589,52 @@ def test_the_word_list_of_the_users_language_is_built_off_the_event_loop(app, cl
     gevent's thread pool, before the checks, so other greenlets keep running meanwhile."""
     from gevent.monkey import get_original
 
-    from routerchat.titles import lexicon
+    from routerchat.titles import job, lexicon
 
     get_ident = get_original("_thread", "get_ident")
     built_in: list[tuple[str, int]] = []
-    monkeypatch.setattr(lexicon, "prepare", lambda text: built_in.append((lexicon.code_for(text), get_ident())))
+    monkeypatch.setattr(job, "_WORD_LIST_BUILDS", {})
+    monkeypatch.setattr(lexicon, "is_built", lambda code: False)
+    monkeypatch.setattr(lexicon, "build", lambda code: built_in.append((code, get_ident())))
     fake.completion_plans.append(fo.completion("Pâte à crêpes sans grumeaux"))
     stored = store_conversation(app, ("Comment faire une pâte à crêpes sans grumeaux ?", "Fouettez la farine."))
     preview = client.post(f"/conversation/{stored.id}/title-preview")
     assert preview.status_code == 200 and preview.get_json()["title"] == "Pâte à crêpes sans grumeaux"
     assert [code for code, _ in built_in] == ["fr"]
     assert built_in[0][1] != get_ident()
+
+
+def test_first_titles_in_a_language_wait_for_one_build_of_its_word_list(monkeypatch):
+    """Twenty titles in a new language at once (twenty answers ending together) start one build;
+    the others wait for it instead of each holding the GIL for its own copy. Once built, no
+    hand-off at all; a failed build is tried again by the next title."""
+    import gevent
+    from gevent.monkey import get_original
+
+    from routerchat.titles import job, lexicon
+
+    thread_sleep = get_original("time", "sleep")
+    builds: list[str] = []
+    built: set[str] = set()
+
+    def slow_build(code: str) -> None:
+        builds.append(code)
+        thread_sleep(0.2)
+        built.add(code)
+    monkeypatch.setattr(job, "_WORD_LIST_BUILDS", {})
+    monkeypatch.setattr(lexicon, "is_built", lambda code: code in built)
+    monkeypatch.setattr(lexicon, "build", slow_build)
+    waiting = [gevent.spawn(job._await_word_list, "Come si prepara una vera carbonara?") for _ in range(20)]
+    gevent.joinall(waiting, raise_error=True)
+    assert builds == ["it"] and built == {"it"}
+    job._await_word_list("Qual è la differenza tra ci e ne?")
+    assert builds == ["it"]
+
+    def failing_build(code: str) -> None:
+        builds.append(code)
+        raise OSError("the list cannot be read")
+    monkeypatch.setattr(lexicon, "build", failing_build)
+    for _ in range(2):
+        with pytest.raises(OSError):
+            job._await_word_list("Quelle est la différence entre un virus et une bactérie ?")
+    assert builds == ["it", "fr", "fr"]

@@ -29,9 +29,10 @@ def test_the_language_is_the_users_and_dense_scripts_have_no_list():
 
 
 def test_a_language_is_built_once_and_keeps_hashes_only():
-    lexicon.prepare("Quelle est la différence entre un virus et une bactérie ?")
-    built = lexicon._hashes("fr")
-    lexicon.prepare("Merci pour la recette de crêpes")
-    assert lexicon._hashes("fr") is built
+    lexicon.build("fr")
+    built = lexicon._BUILT["fr"]
+    assert lexicon.is_built("fr") and lexicon.is_known("crêpes", "fr")
+    lexicon.build("fr")
+    assert lexicon._BUILT["fr"] is built
     assert built.itemsize == 8 and 100_000 < len(built) < 2_000_000
     assert list(built) == sorted(built)
