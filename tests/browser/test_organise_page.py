@@ -249,7 +249,9 @@ def test_pin_and_archive_from_the_chat_header(open_page, server, screenshot):
     page.click("#archive-chat-button")
     expect(page.locator("#archive-chat-button")).to_have_text("Archive")
     expect(row(page, conversation_id)).to_have_count(1)  # restored: back in the list at once
+    expect(row(page, conversation_id)).to_have_class(re.compile(r"\bactive\b"))  # and marked as the open chat
     assert api.get(f"/conversation/{conversation_id}").json()["archived"] is False
+    screenshot(page, "organise-restored-from-header-1366")
     page.click("#new-chat-button")
     expect(page.locator("#chat-tools")).to_be_hidden()
 

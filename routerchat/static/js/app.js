@@ -399,7 +399,6 @@ async function start() {
   for (const result of results) {
     if (result.status === "rejected") view.notice(result.reason.message || String(result.reason));
   }
-  if (state.conversationId) sidebar.setActive(state.conversationId);
   document.body.dataset.ready = "true";
   input.focus();
 }

@@ -36,6 +36,7 @@ export class Sidebar {
     this.collapsed = new Set(JSON.parse(localStorage.getItem("routerchat.collapsedFolders") || "[]"));
     this.folderNext = new Map();   // folder id -> the cursor of its older chats not shown yet
     this.loads = 0;       // answers to older requests (slower typing) are dropped
+    this.activeId = null;  // the open chat: its row is marked again whenever the list is rebuilt
     this.emptyText = empty.textContent;
     this.loadMore.addEventListener("click", () => this.load({ more: true }));
   }
@@ -83,6 +84,7 @@ export class Sidebar {
     for (const [folder, folderPage] of folderPages) this.addFolderPage(folder.id, folderPage);
     this.next = page.next;
     this.loadMore.hidden = !page.next;
+    this.setActive(this.activeId);
     this.listChanged();
   }
 
@@ -369,6 +371,7 @@ export class Sidebar {
   }
 
   setActive(id) {
+    this.activeId = id;
     for (const li of this.items()) {
       const active = li.dataset.conversationId === id;
       li.classList.toggle("active", active);
