@@ -6,7 +6,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from routerchat import accounts
+from routerchat.extensions import db
+from tests.support.servers import in_process_app
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "correct horse battery"  # alice's, on server_with_alice
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -90,3 +95,22 @@ def send(page, text: str) -> None:
         page.click("#send-button")
     else:
         page.press("#message-input", "Enter")
+
+
+@pytest.fixture
+def server_with_accounts(own_database_url, fake, tmp_path, launch):
+    """`server_with_accounts("alice", "bob")`: the app served on a database of its own with those
+    accounts (all with PASSWORD), so login is on."""
+    def start(*names: str):
+        app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
+        with app.app_context():
+            for name in names:
+                accounts.add(name, PASSWORD)
+            db.engine.dispose()
+        return launch(DATABASE_URL=own_database_url)
+    return start
+
+
+@pytest.fixture
+def server_with_alice(server_with_accounts):
+    return server_with_accounts("alice")

@@ -6,25 +6,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from routerchat import accounts
-from routerchat.extensions import db
 from tests.attachments import files
-from tests.browser.conftest import send
-from tests.support.servers import in_process_app
+from tests.browser.conftest import PASSWORD, send
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-@pytest.fixture
-def server_with_alice(own_database_url, fake, tmp_path, launch):
-    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
-    with app.app_context():
-        accounts.add("alice", PASSWORD)
-        db.engine.dispose()
-    return launch(DATABASE_URL=own_database_url)
 
 
 def log_in(page, password: str, name: str = "alice") -> None:
@@ -135,15 +122,10 @@ KEPT_FILES = "Object.keys(localStorage).filter((key) => key.startsWith('routerch
     ".map((key) => localStorage.getItem(key)).join()"
 
 
-def test_another_account_logging_in_gets_none_of_the_draft(open_page, own_database_url, fake, tmp_path, launch):
+def test_another_account_logging_in_gets_none_of_the_draft(open_page, server_with_accounts):
     """A shared browser: Bob logging in after Alice's session ended sees neither her text nor her
     files; they are back when Alice logs in again."""
-    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
-    with app.app_context():
-        accounts.add("alice", PASSWORD)
-        accounts.add("bob", PASSWORD)
-        db.engine.dispose()
-    server = launch(DATABASE_URL=own_database_url)
+    server = server_with_accounts("alice", "bob")
     page = open_page(server.url, "/login")
     log_in(page, PASSWORD)
     page.wait_for_url(f"{server.url}/")
@@ -169,17 +151,12 @@ def test_another_account_logging_in_gets_none_of_the_draft(open_page, own_databa
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_a_planted_second_session_cookie_is_refused_and_explained(open_page, own_database_url, fake, tmp_path,
-                                                                  launch, screenshot, width):
+def test_a_planted_second_session_cookie_is_refused_and_explained(open_page, server_with_accounts, screenshot,
+                                                                  width):
     """Cookie tossing: a page on another port of this host sets the attacker's session cookie for
     /chat. What the person then types must not land in the attacker's account: the page goes to
     the login page, which says why; after logging in again, her chat is hers."""
-    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
-    with app.app_context():
-        accounts.add("alice", PASSWORD)
-        accounts.add("mallory", PASSWORD)
-        db.engine.dispose()
-    server = launch(DATABASE_URL=own_database_url)
+    server = server_with_accounts("alice", "mallory")
     mallory = requests.Session()
     assert mallory.post(server.url + "/login", json={"username": "mallory", "password": PASSWORD}).status_code == 200
     page = open_page(server.url, "/login", viewport={"width": width, "height": 844})
@@ -202,16 +179,11 @@ def test_a_planted_second_session_cookie_is_refused_and_explained(open_page, own
 
 
 @pytest.mark.parametrize("width", [390, 800, 1366])
-def test_the_longest_account_name_shows_whole_beside_log_out(open_page, own_database_url, fake, tmp_path, launch,
-                                                             width, screenshot):
+def test_the_longest_account_name_shows_whole_beside_log_out(open_page, server_with_accounts, width, screenshot):
     from routerchat.constants import ACCOUNT_NAME_MAX_CHARS
 
     name = ("margaret.hamilton-" * 4)[:ACCOUNT_NAME_MAX_CHARS]
-    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
-    with app.app_context():
-        accounts.add(name, PASSWORD)
-        db.engine.dispose()
-    server = launch(DATABASE_URL=own_database_url)
+    server = server_with_accounts(name)
     page = open_page(server.url, "/login", viewport={"width": width, "height": 800})
     log_in(page, PASSWORD, name)
     page.wait_for_url(f"{server.url}/")

@@ -9,14 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from routerchat import accounts
-from routerchat.extensions import db
+from tests.browser.conftest import PASSWORD
 from tests.support.client import Api
-from tests.support.servers import in_process_app
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1366, "height": 800}}
 
@@ -191,15 +188,6 @@ def test_share_copy_revoke_and_the_list_of_links(open_page, server, screenshot):
     page.click("#usage-button")
     expect(page.locator("#shared-links .shared-link")).to_have_count(0)
     expect(page.locator("#shared-links-empty")).to_be_visible()
-
-
-@pytest.fixture
-def server_with_alice(own_database_url, fake, tmp_path, launch):
-    app = in_process_app(own_database_url, fake.url, tmp_path / "instance")
-    with app.app_context():
-        accounts.add("alice", PASSWORD)
-        db.engine.dispose()
-    return launch(DATABASE_URL=own_database_url)
 
 
 @pytest.mark.parametrize("viewport,name", [(DESKTOP, "1366"), (PHONE, "390")])
