@@ -28,7 +28,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests import fake_openrouter as fo
-from tests.support.processes import free_port, stop_process
+from tests.support.processes import answers_health, free_port, stop_process
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -53,12 +53,8 @@ def start(root: Path, fake: fo.FakeOpenRouter, workdir: Path) -> tuple[subproces
     process = subprocess.Popen([sys.executable, str(root / "main.py")], cwd=workdir, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(url + "/healthz", timeout=1).ok:
-                return process, url
-        except requests.RequestException:
-            time.sleep(0.1)
+    if answers_health(url, process):
+        return process, url
     raise RuntimeError("the app did not start")
 
 

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests import fake_openrouter as fo  # noqa: E402
 from tests.support.databases import fresh_database  # noqa: E402
-from tests.support.processes import free_port, stop_process  # noqa: E402
+from tests.support.processes import answers_health, free_port, stop_process  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -58,12 +58,8 @@ def start(workdir: Path, database_url: str, fake: fo.FakeOpenRouter,
                                stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL if hub_log is None else hub_log.open("w"))
     url = f"http://127.0.0.1:{env['PORT']}"
-    for _ in range(300):
-        try:
-            if requests.get(url + "/healthz", timeout=1).ok:
-                return process, url
-        except requests.RequestException:
-            time.sleep(0.1)
+    if answers_health(url, process):
+        return process, url
     raise RuntimeError("the app did not start")
 
 

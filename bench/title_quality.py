@@ -50,7 +50,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.title_messages import MESSAGES  # noqa: E402
-from tests.support.processes import free_port, stop_process  # noqa: E402
+from tests.support.processes import answers_health, free_port, stop_process  # noqa: E402
 from tests.titles.corpus import GOOD  # noqa: E402
 
 LOG_LINE = re.compile(r"title conversation=(\w+) source=(\w+) rule=(\S+) raw=(.*)$")
@@ -137,12 +137,8 @@ def start_app(relay_url: str, args, workdir: Path) -> tuple[subprocess.Popen, Pa
     process = subprocess.Popen([sys.executable, str(ROOT / "main.py")], cwd=workdir, env=env,
                                stdout=log_path.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                return process, log_path, url
-        except requests.RequestException:
-            time.sleep(0.1)
+    if answers_health(url, process):
+        return process, log_path, url
     process.terminate()
     raise SystemExit(f"the app did not start:\n{log_path.read_text()}")
 

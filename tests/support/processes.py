@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+
+import requests
 
 
 def free_port() -> int:
@@ -19,3 +22,17 @@ def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def answers_health(url: str, process: subprocess.Popen, seconds: float = 30.0) -> bool:
+    """Whether the server started as `process` answers `url`/healthz within `seconds`; False at
+    once when the process has exited."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    return False

@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from routerchat.config import normalize_database_url
 from tests.fake_openrouter import API_KEY, FakeOpenRouter
-from tests.support.processes import free_port, stop_process
-from tests.support.waiting import wait_for
+from tests.support.processes import answers_health, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 GUARD_LOG_MARK = "connection guard:"
@@ -63,15 +59,10 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
     process = subprocess.Popen([sys.executable, str(ROOT / "main.py")], cwd=workdir, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     server = AppServer(f"http://127.0.0.1:{port}", process, log_path, env)
-    deadline = time.monotonic() + APP_START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{server.log_text()}")
-        try:
-            if requests.get(f"{server.url}/healthz", timeout=1).ok:
-                return server
-        except requests.RequestException:
-            time.sleep(0.1)
+    if answers_health(server.url, process, APP_START_SECONDS):
+        return server
+    if process.poll() is not None:
+        raise RuntimeError(f"app exited early:\n{server.log_text()}")
     server.stop()
     raise RuntimeError(f"app did not start:\n{server.log_text()}")
 
@@ -91,16 +82,9 @@ def gunicorn_server(database_url: str, fake: FakeOpenRouter, workdir: Path, work
                                env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
 
-    def healthy() -> bool:
-        try:
-            return process.poll() is None and requests.get(url + "/healthz", timeout=1).ok
-        except requests.RequestException:
-            return False
     try:
-        try:
-            wait_for(healthy, timeout=60, interval=0.2)
-        except AssertionError:
-            raise RuntimeError("gunicorn did not start:\n" + log_path.read_text()) from None
+        if not answers_health(url, process, 60):
+            raise RuntimeError("gunicorn did not start:\n" + log_path.read_text())
         yield url
     finally:
         stop_process(process, timeout=30)
