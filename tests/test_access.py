@@ -14,11 +14,11 @@ import pytest
 from routerchat import accounts
 from routerchat.db.models import Conversation, new_id
 from routerchat.extensions import db
+from tests.support.accounts import PASSWORD, app_with_accounts, logged_in
 from tests.support.databases import backend_of, fresh_database
 from tests.support.factories import store_conversation
 from tests.support.servers import in_process_app
 
-PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.xdist_group("access")  # the tests share one module fixture: one worker builds it
 
 
@@ -55,21 +55,7 @@ ROUTES = [
 @pytest.fixture(scope="module")
 def accounts_app(database_url, fake, tmp_path_factory):
     """An app on a database of its own (of the pass's backend) with two accounts: alice (the admin) and bob."""
-    with fresh_database(backend_of(database_url), tmp_path_factory) as url:
-        app = in_process_app(url, fake.url, tmp_path_factory.mktemp("instance"))
-        with app.app_context():
-            accounts.add("alice", PASSWORD)
-            accounts.add("bob", PASSWORD)
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()  # lets the PostgreSQL pass drop the schema
-
-
-def logged_in(app, name: str):
-    client = app.test_client()
-    assert client.post("/login", json={"username": name, "password": PASSWORD}).status_code == 200
-    return client
+    yield from app_with_accounts(database_url, fake, tmp_path_factory, "alice", "bob")
 
 
 def seed_conversation(app, owner: str, text: str = "my secret", cost: float | None = None) -> str:

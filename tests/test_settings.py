@@ -1,10 +1,7 @@
 """GET/PUT /settings: per account, any subset, strict checks, nothing changed on a refusal."""
 import pytest
 
-from routerchat import accounts
-from routerchat.extensions import db
-from tests.support.databases import backend_of, fresh_database
-from tests.support.servers import in_process_app
+from tests.support.accounts import app_with_accounts, logged_in
 
 DEFAULTS = {"instructions": "", "title_model": None, "title_prompt": None}
 
@@ -51,20 +48,11 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, clean_settings):
 
 
 def test_each_account_has_its_own_settings(database_url, fake, tmp_path_factory):
-    with fresh_database(backend_of(database_url), tmp_path_factory) as url:
-        app = in_process_app(url, fake.url, tmp_path_factory.mktemp("instance"))
-        with app.app_context():
-            accounts.add("alice", "correct horse battery")
-            accounts.add("bob", "correct horse battery")
-        clients = {}
-        for name in ("alice", "bob"):
-            clients[name] = app.test_client()
-            assert clients[name].post("/login", json={"username": name, "password": "correct horse battery"}
-                                      ).status_code == 200
-        assert app.test_client().get("/settings").status_code == 401
-        clients["alice"].put("/settings", json={"instructions": "Alice's way."})
-        assert clients["alice"].get("/settings").get_json()["instructions"] == "Alice's way."
-        assert clients["bob"].get("/settings").get_json() == DEFAULTS
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()  # lets the PostgreSQL pass drop the schema
+    apps = app_with_accounts(database_url, fake, tmp_path_factory, "alice", "bob")
+    app = next(apps)
+    clients = {name: logged_in(app, name) for name in ("alice", "bob")}
+    assert app.test_client().get("/settings").status_code == 401
+    clients["alice"].put("/settings", json={"instructions": "Alice's way."})
+    assert clients["alice"].get("/settings").get_json()["instructions"] == "Alice's way."
+    assert clients["bob"].get("/settings").get_json() == DEFAULTS
+    next(apps, None)

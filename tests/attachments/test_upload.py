@@ -15,9 +15,8 @@ from routerchat.db.models import Attachment, utcnow
 from routerchat.extensions import db
 from routerchat.startup import prepare_database
 from tests.attachments import files
+from tests.support.accounts import PASSWORD, logged_in
 from tests.support.servers import in_process_app
-
-PASSWORD = "correct horse battery"
 
 
 def upload(client, data: bytes, name: str = "file.bin", **kwargs):
@@ -155,9 +154,7 @@ def test_another_accounts_file_is_404(own_database_url, fake, tmp_path):
         with app.app_context():
             accounts.add("alice", PASSWORD)
             accounts.add("bob", PASSWORD)
-        alice, bob = app.test_client(), app.test_client()
-        alice.post("/login", json={"username": "alice", "password": PASSWORD})
-        bob.post("/login", json={"username": "bob", "password": PASSWORD})
+        alice, bob = logged_in(app, "alice"), logged_in(app, "bob")
         mine = upload(alice, files.png(), "mine.png").json["id"]
         assert alice.get(f"/attachment/{mine}").status_code == 200
         assert bob.get(f"/attachment/{mine}").status_code == 404
@@ -207,9 +204,7 @@ def test_removing_an_account_hands_over_or_removes_its_files(own_database_url, f
         with app.app_context():
             accounts.add("admin", PASSWORD)
             accounts.add("bob", PASSWORD)
-        bob, admin = app.test_client(), app.test_client()
-        bob.post("/login", json={"username": "bob", "password": PASSWORD})
-        admin.post("/login", json={"username": "admin", "password": PASSWORD})
+        bob, admin = logged_in(app, "bob"), logged_in(app, "admin")
         file_id = upload(bob, b"bob's notes", "notes.txt").json["id"]
         with app.app_context():
             accounts.remove("bob", keep_conversations=keep)

@@ -8,10 +8,10 @@ from playwright.sync_api import sync_playwright
 
 from routerchat import accounts
 from routerchat.extensions import db
+from tests.support.accounts import PASSWORD
 from tests.support.servers import in_process_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PASSWORD = "correct horse battery"  # alice's, on server_with_alice
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 

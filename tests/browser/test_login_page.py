@@ -7,7 +7,8 @@ import requests
 from playwright.sync_api import expect
 
 from tests.attachments import files
-from tests.browser.conftest import PASSWORD, send
+from tests.browser.conftest import send
+from tests.support.accounts import PASSWORD
 
 pytestmark = pytest.mark.browser
 

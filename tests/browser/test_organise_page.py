@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 from tests.support.client import Api
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.organise.conftest import logged_in
+from tests.support.accounts import logged_in
 
 
 def unique(prefix: str = "Folder") -> str:
@@ -143,8 +143,8 @@ def test_another_accounts_folder_is_unknown(two_accounts_app):
 
 def test_the_first_account_takes_the_folders_made_without_accounts(database_url, fake, tmp_path_factory):
     from routerchat import accounts
-    from tests.organise.conftest import PASSWORD, app_on_own_database
-    apps = app_on_own_database(database_url, fake, tmp_path_factory)
+    from tests.support.accounts import PASSWORD, app_with_accounts
+    apps = app_with_accounts(database_url, fake, tmp_path_factory)
     app = next(apps)
     folder = app.test_client().post("/folders", json={"name": "Before accounts"}).get_json()
     with app.app_context():

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from routerchat.db.models import Message
 from routerchat.extensions import db
-from tests.organise.conftest import logged_in
+from tests.support.accounts import logged_in
 from tests.support.factories import store_conversation
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.organise.conftest import logged_in
+from tests.support.accounts import logged_in
 from tests.support.factories import store_conversation
 
 TOKEN_URL = re.compile(r"^/s/([A-Za-z0-9_-]{43,})$")  # at least 256 bits of base64url

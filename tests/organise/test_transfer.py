@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from tests.organise.conftest import logged_in
+from tests.support.accounts import logged_in
 from tests.support.factories import store_conversation
 
 
