@@ -119,6 +119,13 @@ class FakeHandler(BaseHTTPRequestHandler):
             if readable:  # bytes from the client, not a hang-up: plain sleep, or select spins
                 time.sleep(min(left, 0.1))
 
+    def think_until(self, released: threading.Event, seconds: float = 30.0) -> None:
+        """Think until the test releases the plan (or `seconds` pass): a test that must see the
+        upstream still working holds it this way instead of racing a fixed delay."""
+        deadline = time.monotonic() + seconds
+        while not released.is_set() and time.monotonic() < deadline:
+            self.think(0.05)
+
     def _peer_closed(self) -> bool:
         try:
             return self.connection.recv(1, socket.MSG_PEEK) == b""
@@ -240,10 +247,11 @@ USAGE = {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19, "cost"
 
 def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage: dict | None = USAGE,
                   finish: str = "stop", done: bool = True, usage_choice: bool = False,
-                  model: str | None = None) -> Plan:
+                  model: str | None = None, hold: threading.Event | None = None) -> Plan:
     """A normal answer with every documented quirk: processing comments before the first data,
     a role-only chunk with empty content, a chunk without `content`, keep-alive comments
-    between deltas, the finish chunk, then a usage chunk (choices `[]` or one empty choice)."""
+    between deltas, the finish chunk, then a usage chunk (choices `[]` or one empty choice).
+    `hold`: the last token waits until the test sets it."""
     def plan(h: FakeHandler, body: dict) -> None:
         words = tokens if tokens is not None else echo_tokens(body)
         h.start_stream()
@@ -257,6 +265,8 @@ def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage:
         for i, word in enumerate(words):
             if delay:
                 h.think(delay)
+            if hold and i == len(words) - 1:
+                h.think_until(hold)
             h.write_data(h.chunk(word))
             if i == 0:
                 h.write_raw(": OPENROUTER PROCESSING\n\n")
@@ -273,11 +283,13 @@ def stream_tokens(tokens: list[str] | None = None, *, delay: float = 0.0, usage:
 
 def stream_reasoning(thoughts: list[str], tokens: list[str], *, delay: float = 0.0,
                      annotations: list[dict] | None = None, usage: dict | None = None,
-                     between: list[str] | None = None, details_only: bool = False) -> Plan:
+                     between: list[str] | None = None, details_only: bool = False,
+                     hold: threading.Event | None = None) -> Plan:
     """A reasoning model's answer: `delta.reasoning` (with `reasoning_details`) first, then the
     answer's text (with `between` more reasoning after its first token; `details_only`: the
     reasoning in `reasoning_details` alone, as some providers send it), URL citations as
-    `delta.annotations` on the last text chunk, and usage with reasoning tokens."""
+    `delta.annotations` on the last text chunk, and usage with reasoning tokens. `hold`: the
+    answer's text waits until the test sets it."""
     def plan(h: FakeHandler, body: dict) -> None:
         h.start_stream()
         h.write_data(h.chunk(""))
@@ -287,6 +299,8 @@ def stream_reasoning(thoughts: list[str], tokens: list[str], *, delay: float = 0
             details = [{"type": "reasoning.text", "text": thought, "index": 0}]
             h.write_data(h.chunk(None, reasoning_details=details) if details_only
                          else h.chunk(None, reasoning=thought, reasoning_details=details))
+        if hold:
+            h.think_until(hold)
         for i, word in enumerate(tokens):
             if delay:
                 h.think(delay)
@@ -428,10 +442,14 @@ TITLE_USAGE = {"prompt_tokens": 40, "completion_tokens": 5, "total_tokens": 45, 
 
 
 def completion(content: str | None, *, delay: float = 0.0, finish: str = "stop",
-               reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE) -> Plan:
+               reasoning: str | None = None, model: str | None = None, usage: dict | None = TITLE_USAGE,
+               hold: threading.Event | None = None) -> Plan:
+    """A whole answer at once, after `delay` seconds (or, with `hold`, once the test sets it)."""
     def plan(h: FakeHandler, body: dict) -> None:
         if delay:
             h.think(delay)
+        if hold:
+            h.think_until(hold)
         h.send_json(200, {"id": "gen-fake", "provider": "Fake", "model": model or body.get("model"),
                           "object": "chat.completion", "created": int(time.time()),
                           "choices": [{"index": 0, "finish_reason": finish, "native_finish_reason": finish,

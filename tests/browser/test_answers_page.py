@@ -1,5 +1,6 @@
 """What a person sees of answers that outlive the page, and of message versions."""
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -21,7 +22,8 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
     older = api.chat("An older chat").conversation_id
     page.reload()
     page.wait_for_selector("body[data-ready='true']")
-    fake.stream_plans.append(fo.stream_tokens(SLOW, delay=0.05))
+    last_token = threading.Event()
+    fake.stream_plans.append(fo.stream_tokens(SLOW, delay=0.05, hold=last_token))
     send(page, "Answer slowly")
     expect(page.locator(f"{ANSWER} .message-body")).to_contain_text("part2")
     answering = current_id(page)
@@ -33,6 +35,7 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
     expect(item).to_have_class("conversation-item answering")
     expect(page.locator("#stop-button")).to_be_hidden()
     screenshot(page, "answering")
+    last_token.set()
     expect(item).to_have_class("conversation-item", timeout=15_000)  # the answer ended in the background
     expect(item.locator(".conversation-title")).to_have_text("Answer slowly")  # named (fallback), no reload
 
@@ -47,7 +50,8 @@ def test_switching_away_mid_answer_and_back_shows_the_finished_answer(page, fake
 
 @pytest.mark.every_database
 def test_reload_mid_answer_re_attaches_and_the_answer_continues(page, fake, api):
-    fake.stream_plans.append(fo.stream_tokens(SLOW, delay=0.08))
+    last_token = threading.Event()
+    fake.stream_plans.append(fo.stream_tokens(SLOW, delay=0.08, hold=last_token))
     send(page, "Keep going")
     expect(page.locator(f"{ANSWER} .message-body")).to_contain_text("part2")
     page.reload()
@@ -55,6 +59,7 @@ def test_reload_mid_answer_re_attaches_and_the_answer_continues(page, fake, api)
     answer = page.locator(ANSWER)
     expect(answer).to_have_attribute("data-status", "streaming")
     expect(page.locator("#stop-button")).to_be_visible()
+    last_token.set()
     expect(answer).to_have_attribute("data-status", "complete", timeout=15_000)
     expect(answer.locator(".message-body")).to_have_text("".join(SLOW).strip())
     assert not fake.chat_requests(stream=True)[-1].disconnected
@@ -134,12 +139,14 @@ def test_copy_puts_the_whole_message_on_the_clipboard(open_page, app_server, fak
 
 
 def test_after_a_reload_the_sidebar_shows_answers_running_elsewhere_until_they_end(page, fake, api):
-    fake.stream_plans.append(fo.stream_tokens([f" w{i}" for i in range(40)], delay=0.05))
+    last_token = threading.Event()
+    fake.stream_plans.append(fo.stream_tokens([f" w{i}" for i in range(40)], delay=0.05, hold=last_token))
     send(page, "Talk in the background")
     expect(page.locator(f"{ANSWER} .message-body")).to_contain_text("w2")
     item = page.locator("#conversation-list [data-conversation-id]").first
     page.goto(page.url.split("?")[0])  # a fresh page on a new chat: nothing of the old page's state
     page.wait_for_selector("body[data-ready='true']")
     expect(item).to_have_class(re.compile(r"\banswering\b"))
+    last_token.set()
     expect(item).not_to_have_class(re.compile(r"\banswering\b"), timeout=20_000)
     expect(page.locator(".message")).to_have_count(0)

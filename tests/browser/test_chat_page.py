@@ -1,4 +1,6 @@
 """What a person sees: sending, streaming, stopping, history, presets, sidebar, errors."""
+import threading
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,7 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
 @pytest.mark.every_database
 def test_a_message_streams_in_token_by_token(page, fake):
-    fake.stream_plans.append(fo.stream_tokens([f" part{i}" for i in range(30)], delay=0.08))
+    last_token = threading.Event()
+    fake.stream_plans.append(fo.stream_tokens([f" part{i}" for i in range(30)], delay=0.08, hold=last_token))
     send(page, "Stream to me")
     expect(page.locator('.message[data-role="user"] .message-body')).to_have_text("Stream to me")
     answer = page.locator(ANSWER)
@@ -21,6 +24,7 @@ def test_a_message_streams_in_token_by_token(page, fake):
     partial = answer.locator(".message-body").inner_text()
     assert "part29" not in partial, "the answer appeared all at once, not streamed"
     expect(page.locator("#stop-button")).to_be_visible()
+    last_token.set()
     expect(answer).to_have_attribute("data-status", "complete")
     expect(answer.locator(".message-body")).to_contain_text("part29")
     expect(page.locator("#stop-button")).to_be_hidden()

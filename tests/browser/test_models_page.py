@@ -1,6 +1,7 @@
 """Models in the page: the model follows the chat, "use once", the chat settings panel, reasoning
 (open while it streams, then "Thought for N s"), web search and its citations as links."""
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -118,9 +119,10 @@ def test_a_model_that_takes_temperature_shows_it_and_bad_values_say_why(page, fa
 def test_reasoning_is_open_while_it_streams_then_collapsed_with_its_duration(open_page, app_server, fake,
                                                                              screenshot, size):
     page = open_page(app_server.url, **size)
+    thought = threading.Event()
     fake.stream_plans.append(fo.stream_reasoning(
         ["Let me think ", "about **bananas** ", "<img src=x onerror=alert(1)>", " carefully."],
-        ["Bananas", " are", " berries."], delay=0.6))
+        ["Bananas", " are", " berries."], delay=0.6, hold=thought))
     send(page, "Are bananas berries?")
     reasoning = page.locator(f"{ANSWER} details.reasoning")
     expect(reasoning).to_be_visible()
@@ -128,6 +130,7 @@ def test_reasoning_is_open_while_it_streams_then_collapsed_with_its_duration(ope
     expect(reasoning).to_have_attribute("open", "")
     expect(reasoning.locator(".reasoning-body")).to_contain_text("bananas")
     screenshot(page, f"reasoning-live-{size['viewport']['width']}")
+    thought.set()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=20_000)
     expect(reasoning.locator("summary")).to_have_text(re.compile(r"^Thought for \d+ s$"))
     expect(reasoning).not_to_have_attribute("open", "")
@@ -210,8 +213,9 @@ def test_a_local_model_is_offered_for_a_preset_and_for_once(open_page, launch, f
 
 
 def test_a_reload_while_the_model_reasons_shows_the_reasoning_so_far_and_follows_it(page, fake):
+    thought = threading.Event()
     fake.stream_plans.append(fo.stream_reasoning(["First thought. ", "Second thought. ", "Third thought."],
-                                                 ["Answer", " at", " last."], delay=0.7))
+                                                 ["Answer", " at", " last."], delay=0.7, hold=thought))
     send(page, "Think slowly")
     reasoning = page.locator(f"{ANSWER} details.reasoning")
     expect(reasoning.locator(".reasoning-body")).to_contain_text("First thought.")
@@ -219,6 +223,7 @@ def test_a_reload_while_the_model_reasons_shows_the_reasoning_so_far_and_follows
     page.wait_for_selector("body[data-ready='true']")
     reasoning = page.locator(f"{ANSWER} details.reasoning")
     expect(reasoning.locator(".reasoning-body")).to_contain_text("First thought.")
+    thought.set()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=20_000)
     expect(reasoning.locator("summary")).to_have_text(re.compile(r"^Thought for \d+ s$"))
     reasoning.locator("summary").click()

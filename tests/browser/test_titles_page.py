@@ -1,6 +1,8 @@
 """Titles as a person sees them in the sidebar and above the messages: generated, safe, renamed,
 regenerated, kept, late."""
 
+import threading
+
 import pytest
 from playwright.sync_api import expect
 
@@ -17,11 +19,13 @@ def current_item(page):
 
 
 def test_new_chat_gets_its_generated_title_without_reload(page, fake):
-    fake.completion_plans.append(fo.completion('"Weekend Hiking Plans."', delay=1.0))
+    named = threading.Event()
+    fake.completion_plans.append(fo.completion('"Weekend Hiking Plans."', hold=named))
     send(page, "Help me plan a hike this weekend")
     item = current_item(page)
     expect(item.locator(".conversation-title")).to_have_text("New Conversation")
     expect(item).to_have_class("conversation-item active naming")
+    named.set()
     expect(item.locator(".conversation-title")).to_have_text("Weekend Hiking Plans")
     expect(item).not_to_have_class("conversation-item active naming")
     expect(page).to_have_title("Weekend Hiking Plans · routerchat")
@@ -113,7 +117,8 @@ def test_delete_from_the_sidebar(page, fake, app_server):
 
 
 def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake, screenshot):
-    fake.completion_plans.append(fo.completion("Naming Visible", delay=1.5))
+    named = threading.Event()
+    fake.completion_plans.append(fo.completion("Naming Visible", hold=named))
     send(page, "Is the naming state visible?")
     item = current_item(page)
     status = item.locator(".naming-status")
@@ -123,6 +128,7 @@ def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake, screens
     status_box, actions_box = status.bounding_box(), item.locator(".conversation-actions").bounding_box()
     assert status_box["width"] > 30 and status_box["y"] + status_box["height"] <= actions_box["y"]   # above them
     screenshot(page, "titles-naming")
+    named.set()
     expect(item.locator(".conversation-title")).to_have_text("Naming Visible")
     expect(status).to_be_hidden()
 
