@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+import os
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
+import certifi
 import gevent
-import requests
+import urllib3
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
+from urllib3.exceptions import TimeoutError as UpstreamTimeout
 
 from ..citations import merge_citations
 from ..errors import UpstreamError
@@ -61,30 +67,60 @@ def _error_from_payload(error: object, model: str | None, default_status: int = 
                          detail=f"{code}: {raw}")
 
 
-def _error_from_response(response: requests.Response, model: str | None) -> UpstreamError:
+def _error_from_response(response: urllib3.BaseHTTPResponse, model: str | None) -> UpstreamError:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, HTTPError, OSError):  # not JSON, or the body broke off
         body = None
     error = body.get("error") if isinstance(body, dict) else None
     if error is None:
-        error = {"code": response.status_code, "message": response.reason or ""}
+        error = {"code": response.status, "message": response.reason or ""}
     elif isinstance(error, dict):
-        error = {**error, "code": response.status_code}
-    return _error_from_payload(error, model, response.status_code,
-                               response.headers.get("Retry-After"))
+        error = {**error, "code": response.status}
+    return _error_from_payload(error, model, response.status, response.headers.get("Retry-After"))
 
 
-def transport_error(exc: requests.exceptions.RequestException) -> UpstreamError:
-    """A timeout or broken connection; a read timeout mid-stream arrives as ConnectionError."""
+TRANSPORT_ERRORS = (HTTPError, OSError)  # urllib3 wraps the socket's errors; OSError for any it lets through
+
+
+def transport_error(exc: Exception) -> UpstreamError:
+    """A timeout (connecting, or reading: before the answer or mid-stream) or a broken connection."""
     detail = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower():
+    refused = isinstance(exc, NewConnectionError)  # urllib3 files it under timeouts; "timed out" says which
+    if (isinstance(exc, UpstreamTimeout) and not refused) or "timed out" in str(exc).lower():
         return UpstreamError(504, describe_error(504, ""), detail=detail)
     return UpstreamError(502, CONNECTION_FAILED, detail=detail)
 
 
-def _dropped_before_answer(exc: requests.exceptions.ConnectionError) -> bool:
-    return not isinstance(exc, requests.exceptions.Timeout) and "Connection aborted" in str(exc)
+def _dropped_before_answer(exc: Exception) -> bool:
+    """A pooled connection the server had closed: the request was never read (urllib3 says
+    "Connection aborted" before any response came)."""
+    return isinstance(exc, ProtocolError) and "Connection aborted" in str(exc)
+
+
+def connection_pool(base_url: str) -> urllib3.PoolManager:
+    """A pool of connections to the upstream: chats reuse open connections (and TLS sessions)
+    instead of paying a new handshake per message.
+
+    The environment's proxy settings (HTTPS_PROXY, NO_PROXY, …) and CA bundle
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, else certifi's) are read once, here, not per request.
+    urllib3 directly, not requests: requests' per-request preparation (merging settings, hooks,
+    runtime `typing` protocol checks) cost ~0.6-1 ms of CPU per request, twice per exchange."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    where = {"ca_cert_dir": bundle} if os.path.isdir(bundle) else {"ca_certs": bundle}
+    options: dict[str, Any] = {"num_pools": 4, "maxsize": 200, "block": False, **where}
+    proxy = _proxy_for(base_url)
+    return urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for `url` (None when NO_PROXY exempts its host)."""
+    proxies = urllib.request.getproxies_environment()
+    parts = urllib.parse.urlsplit(url)
+    exempt = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # public, not in typeshed
+    if not proxies or exempt(parts.hostname or "", proxies):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 @dataclass
@@ -123,7 +159,7 @@ class Delta:
 class ChatStream:
     """An open streaming answer: iterate for its deltas (answer and reasoning), read `result` afterwards."""
 
-    response: requests.Response
+    response: urllib3.BaseHTTPResponse
     requested_model: str
     result: StreamResult = field(default_factory=StreamResult)
     secret: str = field(default="", repr=False)
@@ -132,7 +168,7 @@ class ChatStream:
         # JSON may escape one emoji as two halves in two chunks: one joiner per kind of text.
         joiners = {CONTENT: SurrogateJoiner(), REASONING: SurrogateJoiner()}
         try:
-            for data in iter_event_data(split_lines(self.response.iter_content(chunk_size=None))):
+            for data in iter_event_data(split_lines(self.response.stream(None))):
                 if data.strip() == DONE_SENTINEL:
                     self.result.saw_done = True
                     self._read_to_the_end()
@@ -140,7 +176,7 @@ class ChatStream:
                 for kind, raw in self._handle_chunk(data):
                     if text := joiners[kind].feed(raw):
                         yield Delta(kind, text)
-        except requests.exceptions.RequestException as exc:
+        except TRANSPORT_ERRORS as exc:
             raise transport_error(exc) from exc
         finally:
             self.close()
@@ -186,38 +222,68 @@ class ChatStream:
         message; closed, the next message paid a new TCP (and TLS) handshake before its request
         could go out. An upstream that keeps the body open longer than DRAIN_SECONDS after [DONE]
         has its connection closed, as before, and so has one that fails there: the answer is whole."""
-        with gevent.Timeout(DRAIN_SECONDS, False), suppress(requests.exceptions.RequestException, OSError):
-            for _ in self.response.iter_content(chunk_size=None):
+        with gevent.Timeout(DRAIN_SECONDS, False), suppress(*TRANSPORT_ERRORS):
+            for _ in self.response.stream(None):
                 pass
 
     def close(self) -> None:
         """Closing the connection before the body's end tells OpenRouter to stop generating (and
-        billing); after it, the connection goes back to the pool."""
-        self.response.close()
+        billing). A body read to its end gave its connection back to the pool already (urllib3
+        does that); there, closing does nothing."""
+        close_response(self.response)
+
+
+def close_response(response: urllib3.BaseHTTPResponse) -> None:
+    """Close the response's connection unless the pool has it back: a closed one is put back as an
+    empty slot (the pool opens a new connection there when it needs one)."""
+    response.close()
+    response.release_conn()
+
+
+def _no_check(_request: str) -> None:
+    return None
 
 
 class OpenRouterClient:
+    """`pool`: where connections come from (`connection_pool`, one per process); `check`: called
+    with "METHOD url" before each request is sent (the app's connection guard)."""
+
     def __init__(self, base_url: str, api_key: str, *, connect_timeout: float = 10.0,
                  read_timeout: float = 120.0, app_url: str = "", app_title: str = "routerchat",
-                 session: requests.Session | None = None):
+                 pool: urllib3.PoolManager | None = None, check: Callable[[str], None] = _no_check):
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self.app_url = app_url
         self.app_title = app_title
-        self.session = session or requests.Session()
+        self.pool = pool or connection_pool(self.base_url)
+        self.check = check
         self.headers = self._headers()  # built once: every request sends the same
+        self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "X-Title": self.app_title}
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate",
+                   "User-Agent": "routerchat", "X-Title": self.app_title}
         if self.app_url:
             headers["HTTP-Referer"] = self.app_url
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return headers
 
-    def _post(self, body: dict[str, Any], *, stream: bool, read_timeout: float | None = None) -> requests.Response:
+    def _request(self, method: str, path: str, *, body: dict[str, Any] | None = None, stream: bool = False,
+                 read_timeout: float | None = None) -> urllib3.BaseHTTPResponse:
+        """One request (redirects are not followed); a streamed response's body is read by the caller."""
+        url = f"{self.base_url}{path}"
+        self.check(f"{method} {url}")
+        timeout = self.timeout if read_timeout is None else urllib3.Timeout(
+            connect=self.connect_timeout, read=read_timeout)
+        payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        return self.pool.request(method, url, body=payload, headers=self.headers, timeout=timeout,
+                                 retries=False, redirect=False, preload_content=not stream)
+
+    def _post(self, body: dict[str, Any], *, stream: bool,
+              read_timeout: float | None = None) -> urllib3.BaseHTTPResponse:
         """POST to /chat/completions; retried once when the connection dropped before any answer.
 
         A pooled keep-alive connection that the server closed meanwhile fails this way; the
@@ -225,16 +291,11 @@ class OpenRouterClient:
         """
         for attempt in (1, 2):
             try:
-                return self.session.post(
-                    f"{self.base_url}/chat/completions", json=body, headers=self.headers,
-                    stream=stream, timeout=(self.connect_timeout, read_timeout or self.read_timeout),
-                )
-            except requests.exceptions.ConnectionError as exc:
+                return self._request("POST", "/chat/completions", body=body, stream=stream, read_timeout=read_timeout)
+            except TRANSPORT_ERRORS as exc:
                 if attempt == 1 and _dropped_before_answer(exc):
                     log.info("OpenRouter closed the connection before answering; retrying once")
                     continue
-                raise transport_error(exc) from exc
-            except requests.exceptions.RequestException as exc:
                 raise transport_error(exc) from exc
         raise AssertionError("unreachable")
 
@@ -242,12 +303,11 @@ class OpenRouterClient:
         """Start a streamed answer; HTTP errors raise before any text arrives."""
         with redacting(self.api_key):
             response = self._post({"model": model, "messages": messages, "stream": True, **extra}, stream=True)
-            if response.status_code != 200:
+            if response.status != 200:
                 try:
                     raise _error_from_response(response, model)
                 finally:
-                    response.close()
-        response.request.body = None  # sent; the response would keep it (attachments: megabytes) for the answer
+                    close_response(response)
         return ChatStream(response=response, requested_model=model, secret=self.api_key)
 
     def complete(self, messages: list[dict[str, Any]], model: str, *, models: list[str] | None = None,
@@ -258,7 +318,7 @@ class OpenRouterClient:
         with redacting(self.api_key):
             try:
                 response = self._post(body, stream=False, read_timeout=timeout)
-                if response.status_code != 200:
+                if response.status != 200:
                     raise _error_from_response(response, model)
                 payload = response.json()
             except ValueError as exc:
@@ -276,11 +336,10 @@ class OpenRouterClient:
     def _get_data(self, path: str) -> object:
         """The `data` member of a GET's JSON answer; UpstreamError when it cannot be had."""
         try:
-            response = self.session.get(f"{self.base_url}{path}", headers=self.headers,
-                                        timeout=(self.connect_timeout, self.read_timeout))
-        except requests.exceptions.RequestException as exc:
+            response = self._request("GET", path)
+        except TRANSPORT_ERRORS as exc:
             raise transport_error(exc) from exc
-        if response.status_code != 200:
+        if response.status != 200:
             with redacting(self.api_key):
                 raise _error_from_response(response, None)
         try:

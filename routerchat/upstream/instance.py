@@ -1,15 +1,14 @@
 """The app's one OpenRouter: `create_app` puts an `OpenRouter` in `app.extensions["openrouter"]`,
 and `openrouter()` is how every caller reaches it.
 
-It holds the client (client.py) on one pooled HTTP session whose every request first
-checks, through the connection guard, that the greenlet holds no database connection; and the
+It holds the client (client.py) with this process's pool of connections, whose every request
+first checks, through the connection guard, that the greenlet holds no database connection; and the
 model list, cached (a cache only: nothing depends on it for correctness). Each app has its own,
 so two apps in one process (the tests do this) share neither connections nor the cache.
 """
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,10 +16,7 @@ from functools import partial
 from os import getpid
 from typing import Any
 
-import requests
 from flask import Flask, current_app
-from requests.adapters import HTTPAdapter
-from requests.utils import get_environ_proxies
 
 from ..db.guard import guard
 from ..errors import UpstreamError
@@ -35,45 +31,19 @@ EXTENSION_KEY = "openrouter"
 CREDITS_CACHE_SECONDS = 60.0
 
 
-class GuardedSession(requests.Session):
-    """Every request to OpenRouter first checks that this greenlet holds no database connection:
-    the answer may take minutes, and the pool is shared by every other request."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        guard.check(f"{request.method} {request.url}")
-        return super().send(request, **kwargs)
-
-
-def guarded_session(base_url: str) -> GuardedSession:
-    """A pool of connections to OpenRouter: chats reuse open connections (and TLS sessions)
-    instead of paying a new handshake per message.
-
-    The environment's proxy settings (HTTPS_PROXY, NO_PROXY, …) and CA bundle
-    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) are read once, here: with requests' default
-    `trust_env` every request read and parsed them again (a visible share of the relay's CPU)."""
-    session = GuardedSession()
-    session.trust_env = False
-    session.proxies = get_environ_proxies(base_url)
-    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-    for scheme in ("https://", "http://"):
-        session.mount(scheme, HTTPAdapter(pool_connections=4, pool_maxsize=200))
-    return session
-
-
 class ProcessClient:
     """A client whose connection pool belongs to this process. gunicorn's workers and main.py
     create the app in the process that serves it; an app created before a fork still never shares
     its sockets with the child, which opens a pool of its own on first use."""
 
-    def __init__(self, new_client: Callable[..., OpenRouterClient], base_url: str) -> None:
+    def __init__(self, new_client: Callable[[], OpenRouterClient]) -> None:
         self._new_client = new_client
-        self._base_url = base_url
-        self._client = new_client(session=guarded_session(base_url))
+        self._client = new_client()
         self._pid = getpid()
 
     def get(self) -> OpenRouterClient:
         if self._pid != getpid():
-            self._client = self._new_client(session=guarded_session(self._base_url))
+            self._client = self._new_client()
             self._pid = getpid()
         return self._client
 
@@ -123,15 +93,17 @@ class OpenRouter:
     connection pool per process each, and the caches of the model lists and of the key's credits."""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
-        timeouts = {"connect_timeout": config["UPSTREAM_CONNECT_TIMEOUT"],
-                    "read_timeout": config["UPSTREAM_READ_TIMEOUT"]}
+        # Every request first checks, through the connection guard, that its greenlet holds no
+        # database connection: the answer may take minutes, and the pool is shared by every request.
+        options = {"connect_timeout": config["UPSTREAM_CONNECT_TIMEOUT"],
+                   "read_timeout": config["UPSTREAM_READ_TIMEOUT"], "app_title": config["APP_TITLE"],
+                   "check": guard.check}
         self._openrouter = ProcessClient(partial(
-            OpenRouterClient, config["OPENROUTER_BASE_URL"], config["OPENROUTER_API_KEY"], **timeouts,
-            app_url=config["APP_URL"], app_title=config["APP_TITLE"]), config["OPENROUTER_BASE_URL"])
+            OpenRouterClient, config["OPENROUTER_BASE_URL"], config["OPENROUTER_API_KEY"], app_url=config["APP_URL"],
+            **options))
         local_url = config.get("LOCAL_BASE_URL") or ""
         self._local = ProcessClient(partial(
-            OpenRouterClient, local_url, config.get("LOCAL_API_KEY") or "", **timeouts, app_title=config["APP_TITLE"]),
-            local_url) if local_url else None
+            OpenRouterClient, local_url, config.get("LOCAL_API_KEY") or "", **options)) if local_url else None
         self.has_key = bool(config["OPENROUTER_API_KEY"])
         self.models_cache_seconds: float = config["MODELS_CACHE_SECONDS"]
         self._models = Cached(self.models_cache_seconds)

@@ -163,7 +163,7 @@ def count_statements(app, action) -> list[str]:
     accounts feature's "is there any account?" check that every request makes), and the moment
     the upstream request goes out, as "POST <url>"."""
     from routerchat.extensions import db
-    from routerchat.upstream import instance, openrouter
+    from routerchat.upstream import openrouter
 
     seen: list[str] = []
 
@@ -173,19 +173,19 @@ def count_statements(app, action) -> list[str]:
             seen.append(statement)
     with app.app_context():
         engine = db.engine
-    session = openrouter(app).client.session
-    real_send = instance.GuardedSession.send
+    client = openrouter(app).client
+    real_check = client.check
 
-    def send(request, **kwargs):
-        seen.append(f"{request.method} {request.url}")
-        return real_send(session, request, **kwargs)
+    def check(request: str) -> None:
+        seen.append(request)
+        real_check(request)
     sa.event.listen(engine, "before_cursor_execute", record)
-    session.send = send
+    client.check = check
     try:
         action()
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
-        del session.send
+        client.check = real_check
     return seen
 
 

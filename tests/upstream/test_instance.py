@@ -38,7 +38,7 @@ def test_each_app_has_its_own_openrouter_with_its_own_pool_and_model_cache(make_
     second = make_app("second", fake.url, MODELS_CACHE_SECONDS=600.0)
     elsewhere = make_app("elsewhere", UNREACHABLE, MODELS_CACHE_SECONDS=600.0)
     assert openrouter(first) is not openrouter(second)
-    assert openrouter(first).client.session is not openrouter(second).client.session
+    assert openrouter(first).client.pool is not openrouter(second).client.pool
     assert openrouter(elsewhere).client.base_url == UNREACHABLE
 
     for app in (first, second, first, second):
@@ -76,7 +76,7 @@ def test_a_forked_process_gets_a_connection_pool_of_its_own(make_app, fake, monk
     real_pid = openrouter_module.getpid()
     monkeypatch.setattr(openrouter_module, "getpid", lambda: real_pid + 1)
     child = openrouter(app).client
-    assert child is not parent and child.session is not parent.session
+    assert child is not parent and child.pool is not parent.pool
     assert child.base_url == parent.base_url and child.api_key == parent.api_key
     with app.app_context():
         assert openrouter().list_models() is models  # the cache is plain data: it survives the fork
