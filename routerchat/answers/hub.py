@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gevent
 from flask import Flask, current_app
+from gevent.event import Event
 
 from .. import titles
 from ..errors import ApiError
@@ -22,12 +23,19 @@ from .opening import Opening
 from .relay import Relay
 
 EXTENSION_KEY = "answers"
+# A title job waits while this process relays more answers than this, up to TITLE_WAIT_SECONDS:
+# many answers ending together (and their titles' checks and writes) would otherwise take the
+# CPU from the answers still streaming and from new messages' first tokens.
+QUIET_ANSWERS = 4
+TITLE_WAIT_SECONDS = 3.0
 
 
 class AnswerHub:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._running: dict[int, Generation] = {}
+        self._quiet = Event()  # set while this process relays at most QUIET_ANSWERS answers
+        self._quiet.set()
         with app.app_context():
             across_processes = db.engine.dialect.name == "postgresql"
         self.relay = Relay(app, self._running.get, self.running_in) if across_processes else None
@@ -65,6 +73,7 @@ class AnswerHub:
         generation = Generation(message_id=message_id, conversation_id=conversation_id, request=request,
                                 opening=opening, owner=current_owner())
         self._running[message_id] = generation
+        self._note_running()
         generation.greenlet = gevent.spawn(self._run, generation)
         return generation.feed
 
@@ -75,8 +84,21 @@ class AnswerHub:
                 final = generation.run(self.app.config["ANSWER_FLUSH_SECONDS"])
             finally:
                 self._running.pop(generation.message_id, None)
+                self._note_running()
                 generation.feed.end(final)
-            titles.start_in_background(self.app, generation.conversation_id, generation.owner)
+            titles.start_in_background(self.app, generation.conversation_id, generation.owner,
+                                       when=self.quiet_or_timeout)
+
+    def _note_running(self) -> None:
+        if len(self._running) <= QUIET_ANSWERS:
+            self._quiet.set()
+        else:
+            self._quiet.clear()
+
+    def quiet_or_timeout(self) -> bool:
+        """Wait until this process relays at most QUIET_ANSWERS answers (True), or TITLE_WAIT_SECONDS."""
+        quiet: bool = self._quiet.wait(TITLE_WAIT_SECONDS)
+        return quiet
 
     def follow(self, conversation_id: str) -> Feed | None:
         """The conversation's running answer (the newest one when two tabs started one each), here or

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -414,10 +415,12 @@ def preview(conversation_id: str, model: str | None, prompt: str | None) -> dict
     return {**outcome.to_dict(), "rule": reply.rule, "model": reply.model, "raw": (reply.raw or "")[:300]}
 
 
-def start_in_background(app: Flask, conversation_id: str, owner: int | None) -> gevent.Greenlet:
+def start_in_background(app: Flask, conversation_id: str, owner: int | None,
+                        when: Callable[[], object] = lambda: None) -> gevent.Greenlet:
     """After an answer is saved: title without delaying the chat, acting as the conversation's
-    owner; errors end in the log only."""
+    owner, once `when()` returns; errors end in the log only."""
     def run() -> None:
+        when()
         with app.app_context():
             act_as(owner)
             try:

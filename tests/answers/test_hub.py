@@ -1,6 +1,7 @@
 """Answers that outlive the page: generation belongs to the server, responses only follow it.
 Real server (main.py under gevent) against the fake OpenRouter, on SQLite and PostgreSQL."""
 import json
+import threading
 import time
 from collections.abc import Iterator
 
@@ -10,6 +11,7 @@ import requests
 import sqlalchemy as sa
 
 from routerchat import accounts
+from routerchat.answers.hub import QUIET_ANSWERS, TITLE_WAIT_SECONDS
 from routerchat.db.models import Message
 from routerchat.extensions import db
 from tests import fake_openrouter as fo
@@ -479,3 +481,30 @@ def test_an_upstream_that_keeps_the_body_open_after_done_delays_the_end_by_a_sec
     request = fake.chat_requests(stream=True)[-1]
     wait_for(lambda: request.disconnected, timeout=3, message="the held connection was not closed")
     assert stored_answer(api, first["conversation_id"])["content"] == " held"
+
+
+
+def test_a_title_waits_while_many_answers_stream_here_but_not_for_long(api, fake):
+    """Many answers ending together would spend the CPU on titles that the answers still streaming
+    (and new messages' first tokens) need: a title waits while more than QUIET_ANSWERS answers run
+    in this process, TITLE_WAIT_SECONDS at most."""
+    held = threading.Event()
+    busy = QUIET_ANSWERS + 1
+    fake.stream_plans.extend([fo.stream_tokens([" held"], hold=held) for _ in range(busy)])
+    fake.stream_plans.append(fo.stream_tokens(["quick"]))
+    streams = [open_chat(api, f"held {i}")[0] for i in range(busy)]
+    try:
+        quick, first = open_chat(api, "quick")
+        assert read_events(quick)[-1]["type"] == "done"
+        ended = time.monotonic()
+        time.sleep(1)
+        assert fake.chat_requests(stream=False) == []  # its title waits: six answers ran, five still do
+        assert wait_for(lambda: fake.chat_requests(stream=False), timeout=TITLE_WAIT_SECONDS + 3)
+        assert time.monotonic() - ended >= TITLE_WAIT_SECONDS - 0.5  # then it went anyway
+        assert len(fake.chat_requests(stream=False)) == 1
+    finally:
+        held.set()
+    for stream in streams:
+        assert read_events(stream)[-1]["type"] == "done"
+    assert wait_for(lambda: len(fake.chat_requests(stream=False)) == busy + 1)  # the others titled at once
+    settle(fake)
