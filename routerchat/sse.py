@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 PING = ": ping\n\n"
-DONE_SENTINEL = "[DONE]"
+DONE_DATA = b"[DONE]"
 
 
 def format_event(payload: dict[str, Any]) -> str:
@@ -14,36 +14,41 @@ def format_event(payload: dict[str, Any]) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def split_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Turn arbitrary byte chunks into text lines (LF or CRLF), keeping multibyte chars whole."""
+def event_data(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The data of each event of a byte stream, as bytes: `json.loads` reads UTF-8 bytes, so no
+    line is decoded or copied into text on the way (a multibyte character split across chunks
+    stays whole: lines are cut at LF bytes only).
+
+    Follows the SSE rules: lines end with LF or CRLF, an empty line ends an event, `data:` lines
+    accumulate (joined with LF), the single space after the colon is dropped, comments and other
+    fields (event, id, retry) are ignored. Data left over when the stream ends is still
+    delivered, so a missing final blank line loses nothing.
+    """
     pending = b""
+    data: list[bytes] = []
     for chunk in chunks:
         pending += chunk
-        *complete, pending = pending.split(b"\n")
-        for raw in complete:
-            yield raw.rstrip(b"\r").decode("utf-8", errors="replace")
-    if pending:
-        yield pending.rstrip(b"\r").decode("utf-8", errors="replace")
+        if b"\n" not in chunk:
+            continue  # no line ended in this piece (pending held none before it)
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if line:
+                _add_field(line, data)
+            elif data:
+                yield data[0] if len(data) == 1 else b"\n".join(data)
+                data = []
+    if pending.rstrip(b"\r"):
+        _add_field(pending.rstrip(b"\r"), data)
+    if data:
+        yield b"\n".join(data)
 
 
-def iter_event_data(lines: Iterable[str]) -> Iterator[str]:
-    """Yield the data of each event: comment lines skipped, multi-line data joined.
-
-    Follows the SSE rules: an empty line ends an event, `data:` lines accumulate, the single
-    space after the colon is dropped, other fields (event, id, retry) are ignored. Data left
-    over when the stream ends is still delivered so a missing final blank line loses nothing.
-    """
-    data_lines: list[str] = []
-    for line in lines:
-        if line == "":
-            if data_lines:
-                yield "\n".join(data_lines)
-                data_lines = []
-            continue
-        if line.startswith(":"):
-            continue
-        field, _, value = line.partition(":")
-        if field == "data":
-            data_lines.append(value[1:] if value.startswith(" ") else value)
-    if data_lines:
-        yield "\n".join(data_lines)
+def _add_field(line: bytes, data: list[bytes]) -> None:
+    """Keep the value of a `data` line; skip comments (":…") and other fields."""
+    if not line.startswith(b"data"):
+        return
+    field, _, value = line.partition(b":")
+    if field == b"data":
+        data.append(value[1:] if value.startswith(b" ") else value)

@@ -1,6 +1,6 @@
 import json
 
-from routerchat.sse import PING, format_event, iter_event_data, split_lines
+from routerchat.sse import PING, event_data, format_event
 
 
 def test_format_event_is_one_data_line_with_unicode_kept():
@@ -14,34 +14,34 @@ def test_ping_is_a_comment():
     assert PING.startswith(":") and PING.endswith("\n\n")
 
 
-def test_split_lines_handles_crlf_and_pieces_that_split_lines():
+def data_of(chunks: list[bytes]) -> list[bytes]:
+    return list(event_data(chunks))
+
+
+def test_lines_end_with_lf_or_crlf_and_may_span_pieces():
     chunks = [b"data: a\r", b"\n\r\ndata", b": b\n", b"\n"]
-    assert list(split_lines(chunks)) == ["data: a", "", "data: b", ""]
+    assert data_of(chunks) == [b"a", b"b"]
 
 
-def test_split_lines_keeps_multibyte_characters_split_across_chunks():
+def test_a_multibyte_character_split_across_pieces_stays_whole():
     raw = "data: héllo 中文\n\n".encode()
-    chunks = [raw[i:i + 1] for i in range(len(raw))]
-    assert list(split_lines(chunks)) == ["data: héllo 中文", ""]
+    assert data_of([raw[i:i + 1] for i in range(len(raw))]) == ["héllo 中文".encode()]
 
 
-def test_split_lines_yields_unterminated_last_line():
-    assert list(split_lines([b"data: x"])) == ["data: x"]
+def test_data_left_without_a_final_blank_line_is_delivered():
+    assert data_of([b"data: x"]) == [b"x"]
+    assert data_of([b"data: [DONE]\r"]) == [b"[DONE]"]
 
 
-def test_event_data_skips_comments_and_other_fields():
-    lines = [": OPENROUTER PROCESSING", "", "event: message", "id: 3", "data: {\"a\":1}", "", ": ping", ""]
-    assert list(iter_event_data(lines)) == ['{"a":1}']
+def test_comments_and_other_fields_are_skipped():
+    stream = b": OPENROUTER PROCESSING\n\nevent: message\nid: 3\ndata: {\"a\":1}\n\n: ping\n\n"
+    assert data_of([stream]) == [b'{"a":1}']
+    assert data_of([b"database: no\ndata\n\n"]) == [b""]  # only the field named exactly "data"
 
 
-def test_event_data_joins_multiline_data_and_drops_one_leading_space():
-    lines = ["data: first", "data:second", "data:  third", ""]
-    assert list(iter_event_data(lines)) == ["first\nsecond\n third"]
-
-
-def test_event_data_delivers_event_without_final_blank_line():
-    assert list(iter_event_data(["data: [DONE]"])) == ["[DONE]"]
+def test_multiline_data_is_joined_and_one_leading_space_dropped():
+    assert data_of([b"data: first\ndata:second\ndata:  third\n\n"]) == [b"first\nsecond\n third"]
 
 
 def test_blank_lines_alone_make_no_events():
-    assert list(iter_event_data(["", "", ":x", ""])) == []
+    assert data_of([b"\n\n:x\n\r\n"]) == []

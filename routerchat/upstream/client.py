@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import certifi
 import gevent
@@ -26,7 +26,7 @@ from urllib3.exceptions import TimeoutError as UpstreamTimeout
 
 from ..citations import merge_citations
 from ..errors import UpstreamError
-from ..sse import DONE_SENTINEL, iter_event_data, split_lines
+from ..sse import DONE_DATA, event_data
 from ..text_safety import SurrogateJoiner, redact_secrets
 from .catalog import catalog_from
 from .wording import (
@@ -40,16 +40,22 @@ from .wording import (
 log = logging.getLogger(__name__)
 
 
+def redacted(exc: UpstreamError, secret: str) -> UpstreamError:
+    """The error without the key in it: a proxy or an OpenAI-compatible server may echo the
+    `Authorization` header in its error text, which is shown, stored and logged."""
+    exc.message = redact_secrets(exc.message, [secret])
+    exc.detail = redact_secrets(exc.detail, [secret])
+    exc.args = (exc.message,)
+    return exc
+
+
 @contextmanager
 def redacting(secret: str) -> Iterator[None]:
-    """No UpstreamError leaves with the key in it: a proxy or an OpenAI-compatible server may
-    echo the `Authorization` header in its error text, which is shown, stored and logged."""
+    """No UpstreamError leaves this block with the key in it."""
     try:
         yield
     except UpstreamError as exc:
-        exc.message = redact_secrets(exc.message, [secret])
-        exc.detail = redact_secrets(exc.detail, [secret])
-        exc.args = (exc.message,)
+        redacted(exc, secret)
         raise
 
 
@@ -147,8 +153,7 @@ REASONING = "reasoning"
 DRAIN_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class Delta:
+class Delta(NamedTuple):
     """A piece of the answer (`kind` CONTENT) or of the model's reasoning (`kind` REASONING)."""
 
     kind: str
@@ -168,8 +173,8 @@ class ChatStream:
         # JSON may escape one emoji as two halves in two chunks: one joiner per kind of text.
         joiners = {CONTENT: SurrogateJoiner(), REASONING: SurrogateJoiner()}
         try:
-            for data in iter_event_data(split_lines(self.response.stream(None))):
-                if data.strip() == DONE_SENTINEL:
+            for data in event_data(self.response.stream(None)):
+                if data.strip() == DONE_DATA:
                     self.result.saw_done = True
                     self._read_to_the_end()
                     break
@@ -186,22 +191,21 @@ class ChatStream:
         if not self.result.saw_done and self.result.finish_reason is None:
             raise UpstreamError(502, ANSWER_CUT_OFF, detail="stream ended without [DONE] or finish_reason")
 
-    def _handle_chunk(self, data: str) -> list[tuple[str, str]]:
+    def _handle_chunk(self, data: bytes) -> list[tuple[str, str]]:
         """The chunk's reasoning and answer text (in that order), noting its model, usage,
         finish reason and citations."""
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            log.warning("ignoring unreadable stream chunk from OpenRouter")
-            return []
+        chunk = _json_of(data)
         if not isinstance(chunk, dict):
             return []
         model = self.result.model or chunk.get("model") or self.requested_model
         self.result.model = model
         if chunk.get("usage"):
             self.result.usage = chunk["usage"]
-        with redacting(self.secret):
+        try:
             choice = _checked_first_choice(chunk, model)
+        except UpstreamError as exc:
+            redacted(exc, self.secret)
+            raise
         if choice.get("finish_reason"):
             self.result.finish_reason = choice["finish_reason"]
         delta = choice.get("delta")
@@ -210,11 +214,14 @@ class ChatStream:
         for source in (delta, choice.get("message")):
             if isinstance(source, dict) and source.get("annotations"):
                 self.result.citations = merge_citations(self.result.citations, source["annotations"])
+        content = delta.get("content")
+        answer = [(CONTENT, content)] if isinstance(content, str) and content else []
         reasoning = delta.get("reasoning")
         if not (isinstance(reasoning, str) and reasoning):
-            reasoning = _details_text(delta.get("reasoning_details"))
-        pieces = [(REASONING, reasoning), (CONTENT, delta.get("content"))]
-        return [(kind, text) for kind, text in pieces if isinstance(text, str) and text]
+            if "reasoning_details" not in delta:
+                return answer  # most chunks: text only
+            reasoning = _details_text(delta["reasoning_details"])
+        return [(REASONING, reasoning), *answer] if reasoning else answer
 
     def _read_to_the_end(self) -> None:
         """After [DONE] only the end of the body is left (the chunked encoding's last, empty
@@ -347,6 +354,18 @@ class OpenRouterClient:
         except (ValueError, AttributeError) as exc:
             raise UpstreamError(502, UNREADABLE_MODEL_LIST, detail="invalid JSON") from exc
         return data
+
+
+def _json_of(data: bytes) -> object:
+    """A chunk's JSON; text that is not UTF-8 is read with replacement characters, as a browser
+    would show it; a chunk that is not JSON is skipped (None)."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError:
+        return _json_of(data.decode("utf-8", errors="replace").encode())
+    except ValueError:
+        log.warning("ignoring unreadable stream chunk from OpenRouter")
+        return None
 
 
 def _details_text(details: object) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import requests
 
-from routerchat.sse import iter_event_data, split_lines
+from routerchat.sse import event_data
 from tests.support.waiting import wait_for
 
 
@@ -51,14 +51,9 @@ class ChatResult:
     def read(cls, response: requests.Response) -> ChatResult:
         if response.status_code != 200:
             return cls(response.status_code, dict(response.headers), [], [], response.json())
-        comments: list[str] = []
-
-        def lines():
-            for line in split_lines(response.iter_content(chunk_size=None)):
-                if line.startswith(":"):
-                    comments.append(line)
-                yield line
-        events = [json.loads(data) for data in iter_event_data(lines())]
+        body = response.content
+        comments = [line.rstrip("\r") for line in body.decode(errors="replace").split("\n") if line.startswith(":")]
+        events = [json.loads(data) for data in event_data([body])]
         return cls(200, dict(response.headers), events, comments)
 
     @property
