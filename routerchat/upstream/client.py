@@ -116,7 +116,11 @@ def connection_pool(base_url: str) -> urllib3.PoolManager:
     where = {"ca_cert_dir": bundle} if os.path.isdir(bundle) else {"ca_certs": bundle}
     options: dict[str, Any] = {"num_pools": 4, "maxsize": 200, "block": False, **where}
     proxy = _proxy_for(base_url)
-    return urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+    if proxy is None:
+        return urllib3.PoolManager(**options)
+    auth = urllib3.util.parse_url(proxy).auth  # http://user:password@proxy:3128
+    headers = urllib3.make_headers(proxy_basic_auth=urllib.parse.unquote(auth)) if auth else None
+    return urllib3.ProxyManager(proxy, proxy_headers=headers, **options)
 
 
 def _proxy_for(url: str) -> str | None:
