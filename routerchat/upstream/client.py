@@ -40,22 +40,16 @@ from .wording import (
 log = logging.getLogger(__name__)
 
 
-def redacted(exc: UpstreamError, secret: str) -> UpstreamError:
-    """The error without the key in it: a proxy or an OpenAI-compatible server may echo the
-    `Authorization` header in its error text, which is shown, stored and logged."""
-    exc.message = redact_secrets(exc.message, [secret])
-    exc.detail = redact_secrets(exc.detail, [secret])
-    exc.args = (exc.message,)
-    return exc
-
-
 @contextmanager
 def redacting(secret: str) -> Iterator[None]:
-    """No UpstreamError leaves this block with the key in it."""
+    """No UpstreamError leaves with the key in it: a proxy or an OpenAI-compatible server may
+    echo the `Authorization` header in its error text, which is shown, stored and logged."""
     try:
         yield
     except UpstreamError as exc:
-        redacted(exc, secret)
+        exc.message = redact_secrets(exc.message, [secret])
+        exc.detail = redact_secrets(exc.detail, [secret])
+        exc.args = (exc.message,)
         raise
 
 
@@ -176,19 +170,20 @@ class ChatStream:
     def __iter__(self) -> Iterator[Delta]:
         # JSON may escape one emoji as two halves in two chunks: one joiner per kind of text.
         joiners = {CONTENT: SurrogateJoiner(), REASONING: SurrogateJoiner()}
-        try:
-            for data in event_data(self.response.stream(None)):
-                if data.strip() == DONE_DATA:
-                    self.result.saw_done = True
-                    self._read_to_the_end()
-                    break
-                for kind, raw in self._handle_chunk(data):
-                    if text := joiners[kind].feed(raw):
-                        yield Delta(kind, text)
-        except TRANSPORT_ERRORS as exc:
-            raise transport_error(exc) from exc
-        finally:
-            self.close()
+        with redacting(self.secret):  # once for the whole stream, not per chunk
+            try:
+                for data in event_data(self.response.stream(None)):
+                    if data.strip() == DONE_DATA:
+                        self.result.saw_done = True
+                        self._read_to_the_end()
+                        break
+                    for kind, raw in self._handle_chunk(data):
+                        if text := joiners[kind].feed(raw):
+                            yield Delta(kind, text)
+            except TRANSPORT_ERRORS as exc:
+                raise transport_error(exc) from exc
+            finally:
+                self.close()
         for kind, joiner in joiners.items():
             if tail := joiner.flush():
                 yield Delta(kind, tail)
@@ -205,11 +200,7 @@ class ChatStream:
         self.result.model = model
         if chunk.get("usage"):
             self.result.usage = chunk["usage"]
-        try:
-            choice = _checked_first_choice(chunk, model)
-        except UpstreamError as exc:
-            redacted(exc, self.secret)
-            raise
+        choice = _checked_first_choice(chunk, model)
         if choice.get("finish_reason"):
             self.result.finish_reason = choice["finish_reason"]
         delta = choice.get("delta")
