@@ -49,4 +49,3 @@ def run_now(greenlet: gevent.Greenlet) -> None:
     others' turns, while the model starts."""
     gevent.get_hub().loop.run_callback(gevent.getcurrent().switch)
     greenlet.switch()
-
