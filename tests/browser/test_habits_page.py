@@ -416,3 +416,36 @@ def test_the_composer_fits_with_a_model_chosen_once(open_page, app_server, fake,
             assert not (one["left"] < two["right"] and two["left"] < one["right"]
                         and one["top"] < two["bottom"] and two["top"] < one["bottom"]), (a, b)
     assert boxes["message-input"]["width"] >= 0.45 * composer["width"], boxes["message-input"]
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_end_is_followed_while_it_settles_over_several_frames(open_page, app_server, fake, screenshot, size):
+    """On a slow machine the messages that come into sight after a jump to the end are laid out over
+    several frames (content-visibility); ↓ keeps the end in sight until it stays put."""
+    page = open_page(app_server.url, **size)
+    long_text = "\n\n".join(f"Paragraph {i} of a long answer." for i in range(80))
+    fake.stream_plans.append(fo.stream_tokens([long_text]))
+    send(page, "long")
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    page.locator("#messages").evaluate("el => el.scrollTop = 0")
+    button = page.locator("#scroll-end-button")
+    expect(button).to_be_visible()
+    short_of_the_end = page.evaluate("""() => new Promise(done => {
+        // ↓, then the end moves once more three frames later (a late layout); measured ten frames on
+        const list = document.querySelector('#messages');
+        document.querySelector('#scroll-end-button').click();
+        let frame = 0;
+        const tick = () => {
+            if (frame === 3) {
+                const late = document.createElement('div');
+                late.style.height = '600px';
+                [...document.querySelectorAll('.message[data-role="assistant"]')].pop().append(late);
+            }
+            if (++frame < 13) requestAnimationFrame(tick);
+            else done(list.scrollHeight - list.scrollTop - list.clientHeight);
+        };
+        requestAnimationFrame(tick);
+    })""")
+    assert short_of_the_end < 5
+    expect(button).to_be_hidden()
+    screenshot(page, f"end-followed-{size['viewport']['width']}")

@@ -24,6 +24,12 @@ export class MessageView {
     this.bubbles = [];
     this.endInSight = true;   // the reader is at the end: growing answers keep it in sight
     this.pinnedTop = 0;       // where scrollToBottom() left the list
+    // Any message whose height changes, or the list's own (a title appears above it, the
+    // composer grows), while the reader is at the end keeps the end in sight: messages out of
+    // sight skip layout (content-visibility: auto), so a jump to the end lays out those that come
+    // into sight and the end moves, over several frames on a slow machine.
+    this.resizes = new ResizeObserver(() => this.keepEndInSight());
+    this.resizes.observe(container);
     container.addEventListener("scroll", () => this.readerScrolled(), { passive: true });
     endButton.addEventListener("click", () => this.scrollToBottom());
     setInterval(() => { for (const bubble of this.bubbles) bubble.refreshTime(); }, 60_000);
@@ -33,6 +39,8 @@ export class MessageView {
     for (const node of [...this.container.children]) {
       if (node !== this.emptyState) node.remove();
     }
+    this.resizes.disconnect();
+    this.resizes.observe(this.container);
     this.bubbles = [];
     this.setEndInSight(true);
     this.emptyState.hidden = false;
@@ -51,20 +59,6 @@ export class MessageView {
     this.container.scrollTop = this.container.scrollHeight;
     this.pinnedTop = this.container.scrollTop;
     this.setEndInSight(true);
-    this.followSettlingEnd(this.container.scrollHeight, 10);
-  }
-
-  // Messages out of sight skip layout (content-visibility: auto), so a jump to the end lays out
-  // those that come into sight, and the end moves: follow it for a few frames until it stays put,
-  // unless the reader scrolls away meanwhile.
-  followSettlingEnd(height, frames) {
-    requestAnimationFrame(() => {
-      const c = this.container;
-      if (!this.endInSight || frames === 0 || c.scrollHeight === height) return;
-      c.scrollTop = c.scrollHeight;
-      this.pinnedTop = c.scrollTop;
-      this.followSettlingEnd(c.scrollHeight, frames - 1);
-    });
   }
 
   // Only the reader going up leaves the end: the scroll event of our own scrollToBottom() may
@@ -88,6 +82,7 @@ export class MessageView {
     this.emptyState.hidden = true;
     const bubble = new MessageBubble(message, this.actions, () => this.refreshActions(), () => this.keepEndInSight());
     this.container.appendChild(bubble.element);
+    this.resizes.observe(bubble.element);
     this.bubbles.push(bubble);
     this.refreshActions();
     this.scrollToBottom();
@@ -98,7 +93,10 @@ export class MessageView {
   removeFrom(bubble) {
     const index = this.bubbles.indexOf(bubble);
     if (index < 0) return;
-    for (const gone of this.bubbles.splice(index)) gone.element.remove();
+    for (const gone of this.bubbles.splice(index)) {
+      this.resizes.unobserve(gone.element);
+      gone.element.remove();
+    }
     this.refreshActions();
   }
 
