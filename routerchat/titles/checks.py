@@ -335,11 +335,12 @@ def repeats_itself(candidate: Candidate) -> bool:
     difference between a virus and a bacterium): a small model going round in circles. An idiom
     such as "Step by Step" (one word between) is not counted."""
     words = content_words(candidate.title)
-    user_words = content_words(candidate.user)
     for index, word in enumerate(words):
         again = [later for later in words[index + 1:] if same_stem(word, later)]
-        in_user = sum(1 for used in user_words if same_stem(word, used))
-        if again and len(again) + 1 > max(in_user, 1) and not _idiom(candidate.title, word):
+        if not again:
+            continue  # the user's words are counted only for a word said twice: a long message has many
+        in_user = sum(1 for used in content_words(candidate.user) if same_stem(word, used))
+        if len(again) + 1 > max(in_user, 1) and not _idiom(candidate.title, word):
             return True
     return False
 

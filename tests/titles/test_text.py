@@ -300,6 +300,18 @@ def test_repetition(title, user, fires):
     assert repeats_itself(candidate(title, user=user, assistant="")) is fires
 
 
+def test_repetition_reads_a_long_message_only_for_a_word_said_twice(monkeypatch):
+    """The user's words are compared with a title word only when the title repeats it: comparing
+    every title word with every word of a 2,000-word message made this check most of a title's CPU."""
+    from routerchat.titles import checks
+    compared = []
+    monkeypatch.setattr(checks, "same_stem", lambda a, b: compared.append((a, b)) or same_stem(a, b))
+    user = "How do I reverse a list in Python? " + " ".join(f"word{k}" for k in range(2000))
+    assert repeats_itself(candidate("Reversing a Python List", user=user, assistant="")) is False
+    assert len(compared) <= 3  # the title's words with each other only
+    assert repeats_itself(candidate("Python and More Python", user=user, assistant="")) is True
+
+
 @pytest.mark.parametrize("title,user,fires", [
     ("Объясни, что тако", "Объясни, что такое Docker и зачем он нужен", True),
     ("Рецепт борщ", "Дай рецепт борща", True),  # two copied words stop before the ending: no Russian
