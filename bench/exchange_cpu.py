@@ -17,7 +17,12 @@ whose answers echo the message word by word, and reads the app's CPU time from /
   * at the end, how many TCP connections the app opened to the upstream for its chat and title
     requests (from the fake's record of each request's client port).
 
+`--floor LAYERS` measures bench/relay_floor.py with those FLOOR_LAYERS instead of routerchat
+(`--floor ""` the bare relay, `--floor flask,rows,feed,title` routerchat's required work in its
+leanest form): what an exchange must cost, beside what routerchat's costs.
+
     .venv/bin/python bench/exchange_cpu.py [--exchanges 100] [--words 200] [--rounds 5] [--profile out.txt] [--root DIR]
+                                           [--floor LAYERS]
 """
 from gevent import monkey
 
@@ -41,7 +46,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 
 from bench import report  # noqa: E402
-from bench.run import App, Config, Process, Upstream, py_spy_path, start_upstream  # noqa: E402
+from bench.run import App, Config, Floor, Process, Upstream, py_spy_path, start_upstream  # noqa: E402
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")  # the unit of /proc's CPU times
 
@@ -80,6 +85,8 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write py-spy's raw stacks here and print a summary")
     parser.add_argument("--root", type=Path, default=BENCH.parent,
                         help="the checkout whose main.py is measured (e.g. an export of older code)")
+    parser.add_argument("--floor", metavar="LAYERS",
+                        help="measure bench/relay_floor.py with these FLOOR_LAYERS instead of routerchat")
     args = parser.parse_args()
     if args.profile and not Path(py_spy_path()).exists():
         parser.error("--profile needs py-spy: .venv/bin/python -m pip install 'py-spy>=0.3.14' "
@@ -87,8 +94,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="routerchat-cpu-") as tmp:
         workdir = Path(tmp)
         upstream = start_upstream(workdir, tokens=0, delay=args.delay)  # echo: one chunk per word
-        app = App(Config("main.py", "sqlite", None), args.database_url or f"sqlite:///{workdir / 'bench.db'}",
-                  upstream, workdir / "app", args.root)
+        app = (Floor(upstream, workdir / "floor", args.floor) if args.floor is not None else
+               App(Config("main.py", "sqlite", None), args.database_url or f"sqlite:///{workdir / 'bench.db'}",
+                   upstream, workdir / "app", args.root))
         try:
             measure(app, args)
             print(connections_opened(upstream))

@@ -1,12 +1,30 @@
-"""The floor of a Python relay: the least a gevent server can do between a client and the upstream.
+"""The floor of a Python relay: the least a gevent server can do between a client and the upstream,
+and that floor with routerchat's required work added back one layer at a time.
 
-No Flask, no database, no account, no title: POST /chat reads the JSON body, sends the message
-to the upstream's /chat/completions over a pooled urllib3 connection, and re-sends each content
-delta as routerchat's `chunk` event, then `done`. `bench/run.py --relay-only --floor` measures it
-with the same client, levels and upstream as routerchat, so the table shows how much of
-routerchat's delay any Python relay on this machine pays, and how much is routerchat's own work.
+Bare (no FLOOR_LAYERS): no Flask, no database, no account, no title: POST /chat reads the JSON
+body, sends the message to the upstream's /chat/completions over a pooled urllib3 connection, and
+re-sends each content delta as routerchat's `chunk` event, then `done`. `bench/run.py --relay-only
+--floor` measures it with the same client, levels and upstream as routerchat, so the table shows
+how much of routerchat's delay any Python relay on this machine pays, and how much is
+routerchat's own work.
 
-    PORT=8123 UPSTREAM=http://127.0.0.1:8124/api/v1 python bench/relay_floor.py
+FLOOR_LAYERS (comma-separated, `--floor-layers` of bench/run.py) adds what routerchat must do
+anyway, each in the leanest form the project's stack allows, so the table splits routerchat's
+delay into the price of each requirement and what is left of routerchat's own:
+
+  * `flask`: the request goes through a Flask app (routing, the request object, `get_json`, a
+    streamed `Response`), as every routerchat view does;
+  * `rows`: the exchange is stored in SQLite (WAL, synchronous=NORMAL, as routerchat) through
+    SQLAlchemy Core on a pooled connection: the conversation, the question and a `streaming`
+    answer in one transaction before the first event, the answer's text and status in another
+    after the last (no search index, no ORM session);
+  * `feed`: the answer outlives the page: its own greenlet reads the upstream into a shared feed
+    that the response follows (two greenlets woken per delta instead of one);
+  * `title`: after the answer, one more upstream request (a completion) whose text is stored as
+    the conversation's title (`rows` gives it its table).
+
+    PORT=8123 UPSTREAM=http://127.0.0.1:8124/api/v1 [FLOOR_LAYERS=flask,rows,feed,title FLOOR_DB=/tmp/f.db] \
+        python bench/relay_floor.py
 """
 from gevent import monkey
 
@@ -15,27 +33,29 @@ monkey.patch_all()
 import json  # noqa: E402
 import os  # noqa: E402
 import uuid  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 
+import gevent  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 import urllib3  # noqa: E402
+from gevent.event import Event  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
 UPSTREAM = os.environ["UPSTREAM"].rstrip("/") + "/chat/completions"
 POOL = urllib3.PoolManager(maxsize=1000, block=False)
 HEADERS = {"Authorization": f"Bearer {os.environ.get('UPSTREAM_KEY', 'floor')}", "Content-Type": "application/json"}
+LAYERS = frozenset(filter(None, os.environ.get("FLOOR_LAYERS", "").split(",")))
+KNOWN_LAYERS = {"flask", "rows", "feed", "title"}
+MODEL = "bench/model"
 
 
 def event(payload: dict) -> bytes:
     return f"data: {json.dumps(payload)}\n\n".encode()
 
 
-def relay(message: str):
-    conversation_id = uuid.uuid4().hex
-    body = json.dumps({"model": "bench/model", "stream": True, "messages": [{"role": "user", "content": message}]})
-    response = POOL.request("POST", UPSTREAM, body=body, headers=HEADERS, preload_content=False)
-    if response.status != 200:
-        yield event({"type": "error", "status": response.status})
-        return
-    yield event({"type": "start", "conversation_id": conversation_id})
+def upstream_deltas(response: urllib3.BaseHTTPResponse) -> Iterator[str]:
+    """The content deltas of a streamed upstream response; its connection goes back to the pool."""
     pending = b""
     for received in response.read_chunked() if response.chunked else response.stream():
         *lines, pending = (pending + received).split(b"\n")  # a line may span two reads
@@ -45,12 +65,133 @@ def relay(message: str):
             choices = json.loads(line[6:]).get("choices") or [{}]  # the usage chunk has none
             delta = choices[0].get("delta", {}).get("content")
             if delta:
-                yield event({"type": "chunk", "text": delta})
+                yield delta
     response.release_conn()
-    yield event({"type": "done", "conversation_id": conversation_id})
 
 
-def app(environ, start_response):
+def ask_upstream(message: str, stream: bool) -> urllib3.BaseHTTPResponse:
+    body = json.dumps({"model": MODEL, "stream": stream, "messages": [{"role": "user", "content": message}]})
+    return POOL.request("POST", UPSTREAM, body=body, headers=HEADERS, preload_content=not stream)
+
+
+class Rows:
+    """The exchange's rows through SQLAlchemy Core: statements built once, one transaction each side."""
+
+    def __init__(self, path: str) -> None:
+        self.engine = sa.create_engine(f"sqlite:///{path}", pool_size=20, max_overflow=1000)
+        sa.event.listen(self.engine, "connect", self._pragmas)
+        metadata = sa.MetaData()
+        self.conversation = sa.Table(
+            "conversation", metadata, sa.Column("id", sa.String(32), primary_key=True),
+            sa.Column("title", sa.String(100), nullable=False), sa.Column("model", sa.String(200)),
+            sa.Column("created_at", sa.DateTime, nullable=False), sa.Column("updated_at", sa.DateTime, nullable=False))
+        self.message = sa.Table(
+            "message", metadata, sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("conversation_id", sa.ForeignKey("conversation.id"), nullable=False, index=True),
+            sa.Column("parent_id", sa.Integer), sa.Column("role", sa.String(20), nullable=False),
+            sa.Column("content", sa.Text, nullable=False), sa.Column("status", sa.String(20), nullable=False),
+            sa.Column("model", sa.String(200)), sa.Column("created_at", sa.DateTime, nullable=False))
+        metadata.create_all(self.engine)
+        self.add_conversation = self.conversation.insert()
+        self.add_message = self.message.insert().returning(self.message.c.id)
+        self.end_answer = self.message.update().where(self.message.c.id == sa.bindparam("key"))
+        self.set_title = self.conversation.update().where(self.conversation.c.id == sa.bindparam("key"))
+
+    @staticmethod
+    def _pragmas(connection, _record) -> None:
+        cursor = connection.cursor()
+        for pragma in ("journal_mode=WAL", "busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    def store_exchange(self, conversation_id: str, question: str) -> tuple[int, int]:
+        now = datetime.now(UTC)
+        with self.engine.begin() as connection:
+            connection.execute(self.add_conversation, {"id": conversation_id, "title": "New Conversation",
+                                                       "model": MODEL, "created_at": now, "updated_at": now})
+            question_id = connection.execute(self.add_message, {
+                "conversation_id": conversation_id, "parent_id": None, "role": "user", "content": question,
+                "status": "complete", "model": None, "created_at": now}).scalar_one()
+            answer_id = connection.execute(self.add_message, {
+                "conversation_id": conversation_id, "parent_id": question_id, "role": "assistant", "content": "",
+                "status": "streaming", "model": MODEL, "created_at": now}).scalar_one()
+        return question_id, answer_id
+
+    def store_answer(self, answer_id: int, text: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(self.end_answer, {"key": answer_id, "content": text, "status": "complete"})
+
+    def store_title(self, conversation_id: str, title: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(self.set_title, {"key": conversation_id, "title": title})
+
+
+ROWS = Rows(os.environ["FLOOR_DB"]) if "rows" in LAYERS else None
+
+
+class Feed:
+    """An answer read by its own greenlet: deltas appended, followers woken, the end marked."""
+
+    def __init__(self, deltas: Iterator[str]) -> None:
+        self.parts: list[str] = []
+        self.ended = False
+        self.changed = Event()
+        gevent.spawn(self._read, deltas)
+
+    def _read(self, deltas: Iterator[str]) -> None:
+        for delta in deltas:
+            self.parts.append(delta)
+            self._wake()
+        self.ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        changed, self.changed = self.changed, Event()
+        changed.set()
+
+    def follow(self) -> Iterator[str]:
+        sent = 0
+        while True:
+            changed = self.changed
+            if sent < len(self.parts):
+                upto = len(self.parts)
+                yield "".join(self.parts[sent:upto])
+                sent = upto
+            elif self.ended:
+                return
+            else:
+                changed.wait()
+
+
+def title_later(conversation_id: str, question: str) -> None:
+    """The title job's share: a completion request, its JSON read, the title stored."""
+    reply = json.loads(ask_upstream(f"Title this: {question}", stream=False).data)
+    title = reply["choices"][0]["message"]["content"][:100]
+    if ROWS is not None:
+        ROWS.store_title(conversation_id, title)
+
+
+def relay(message: str) -> Iterator[bytes]:
+    conversation_id = uuid.uuid4().hex
+    response = ask_upstream(message, stream=True)
+    if response.status != 200:
+        yield event({"type": "error", "status": response.status})
+        return
+    question_id, answer_id = ROWS.store_exchange(conversation_id, message) if ROWS is not None else (None, None)
+    yield event({"type": "conversation", "conversation_id": conversation_id, "user_message_id": question_id})
+    deltas = Feed(upstream_deltas(response)).follow() if "feed" in LAYERS else upstream_deltas(response)
+    parts = []
+    for delta in deltas:
+        parts.append(delta)
+        yield event({"type": "chunk", "content": delta})
+    if ROWS is not None:
+        ROWS.store_answer(answer_id, "".join(parts))
+    yield event({"type": "done", "conversation_id": conversation_id, "message_id": answer_id})
+    if "title" in LAYERS:
+        gevent.spawn(title_later, conversation_id, message)
+
+
+def bare_app(environ, start_response):
     if environ["PATH_INFO"] == "/healthz":
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
@@ -60,5 +201,25 @@ def app(environ, start_response):
     return relay(message)
 
 
+def flask_app() -> Callable:
+    from flask import Flask, Response, request
+
+    app = Flask(__name__)
+
+    @app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    @app.post("/chat")
+    def chat() -> Response:
+        return Response(relay(request.get_json()["message"]), mimetype="text/event-stream",
+                        headers={"Cache-Control": "no-cache"})
+
+    return app
+
+
 if __name__ == "__main__":
-    WSGIServer(("127.0.0.1", int(os.environ["PORT"])), app, log=None).serve_forever()
+    if unknown := LAYERS - KNOWN_LAYERS:
+        raise SystemExit(f"unknown FLOOR_LAYERS {sorted(unknown)}; known: {sorted(KNOWN_LAYERS)}")
+    application = flask_app() if "flask" in LAYERS else bare_app
+    WSGIServer(("127.0.0.1", int(os.environ["PORT"])), application, log=None).serve_forever()

@@ -180,6 +180,7 @@ class Config:
     backend: str  # sqlite | postgresql
     workers: int | None  # None: main.py
     results: dict = field(default_factory=dict)
+    layers: str = ""  # bench/relay_floor.py's FLOOR_LAYERS (backend "none")
 
 
 class App:
@@ -393,29 +394,39 @@ def drop_schema(base_url: str, schema: str) -> None:
 
 
 class Floor(App):
-    """bench/relay_floor.py: a bare gevent relay (no Flask, no database), measured like the app
-    (App's way of sending a chat and reading its events; a process of its own instead of routerchat)."""
+    """bench/relay_floor.py: a bare gevent relay (no Flask, no database), or it with `layers` of
+    routerchat's required work, measured like the app (App's way of sending a chat and reading its
+    events; a process of its own instead of routerchat)."""
 
-    def __init__(self, upstream: Upstream, workdir: Path):
-        env = {**os.environ, "UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, upstream: Upstream, workdir: Path, layers: str = ""):
+        workdir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "PYTHONUNBUFFERED": "1",
+               "FLOOR_LAYERS": layers, "FLOOR_DB": str(workdir / "floor.db")}
         self.process = launch([sys.executable, str(BENCH / "relay_floor.py")], env, workdir, "/healthz")
 
     def guard_reports(self) -> int:
         return 0
 
 
-def relay_only(root: Path, floor: bool) -> None:
+def floor_config(layers: str) -> Config:
+    """A row of the relay table for bench/relay_floor.py with these layers ("" is the bare floor)."""
+    name = "bare gevent relay (floor)" if not layers else "floor + " + " + ".join(layers.split(","))
+    return Config(name, "none", None, layers=layers)
+
+
+def relay_only(root: Path, floor: bool, floor_layers: list[str]) -> None:
     """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout; with
-    `floor`, those of the bare relay of bench/relay_floor.py first, against the same upstream."""
-    configs = [Config("bare gevent relay (floor)", "none", None)] if floor else []
+    `floor`, those of the bare relay of bench/relay_floor.py first, and of it with each of
+    `floor_layers` (routerchat's required work added back), against the same upstream."""
+    configs = [floor_config(layers) for layers in ([""] if floor else []) + floor_layers]
     configs.append(Config("main.py + SQLite", "sqlite", None))
     guard_reports = 0
     with tempfile.TemporaryDirectory(prefix="routerchat-bench-") as tmp:
         workdir = Path(tmp)
         upstream = start_upstream(workdir)
         try:
-            for config in configs:
-                app = (Floor(upstream, workdir / "floor") if config.backend == "none"
+            for number, config in enumerate(configs):
+                app = (Floor(upstream, workdir / f"floor-{number}", config.layers) if config.backend == "none"
                        else App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root))
                 try:
                     relay_table(app, upstream, config.results, uuid.uuid4().hex[:6])
@@ -447,9 +458,12 @@ def main() -> None:
                         help="with --relay-only: the checkout whose main.py is measured (e.g. an export of older code)")
     parser.add_argument("--floor", action="store_true",
                         help="with --relay-only: measure bench/relay_floor.py (a bare gevent relay) first")
+    parser.add_argument("--floor-layers", action="append", default=[], metavar="LAYERS",
+                        help="with --relay-only: also measure relay_floor.py with these FLOOR_LAYERS "
+                             "(flask,rows,feed,title; repeat for several rows)")
     args = parser.parse_args()
     if args.relay_only:
-        relay_only(args.root, args.floor)
+        relay_only(args.root, args.floor, args.floor_layers)
         return
     configs = [Config("main.py + SQLite", "sqlite", None)] + [
         Config(f"gunicorn ×{n} + PostgreSQL", "postgresql", n) for n in (1, 2, 4)]

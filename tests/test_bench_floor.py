@@ -1,5 +1,6 @@
-"""bench/relay_floor.py, the bare relay the relay benchmark compares routerchat with: it must relay
-what the upstream sends, or the floor it reports is no floor."""
+"""bench/relay_floor.py, the bare relay the relay benchmark compares routerchat with, and its layers
+of routerchat's required work: it must relay what the upstream sends and do the work each layer
+names, or the floor it reports is no floor."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
 
 from tests.fake_openrouter import API_KEY, stream_tokens
 from tests.support.processes import free_port, stop_process
@@ -18,10 +20,24 @@ from tests.support.waiting import wait_for
 FLOOR = Path(__file__).resolve().parent.parent / "bench" / "relay_floor.py"
 
 
+ALL_LAYERS = "flask,rows,feed,title"
+
+
+@pytest.fixture(params=["", ALL_LAYERS])
+def layers(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def floor(fake):
+def floor_db(tmp_path) -> Path:
+    return tmp_path / "floor.db"
+
+
+@pytest.fixture
+def floor(fake, layers, floor_db):
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "UPSTREAM": fake.url, "UPSTREAM_KEY": API_KEY}
+    env = {**os.environ, "PORT": str(port), "UPSTREAM": fake.url, "UPSTREAM_KEY": API_KEY,
+           "FLOOR_LAYERS": layers, "FLOOR_DB": str(floor_db)}
     process = subprocess.Popen([sys.executable, str(FLOOR)], env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -41,12 +57,33 @@ def events(url: str, message: str) -> list[dict]:
     return [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: ")]
 
 
-def test_the_floor_relays_every_delta_as_a_chunk_then_done(fake, floor):
+def test_the_floor_relays_every_delta_as_a_chunk_then_done(fake, floor, layers):
     fake.stream_plans.append(stream_tokens(["Hello", " there", " ✓"]))
     received = events(floor, "hi")
-    assert [e["type"] for e in received] == ["start", "chunk", "chunk", "chunk", "done"]
-    assert "".join(e["text"] for e in received if e["type"] == "chunk") == "Hello there ✓"
+    kinds = [e["type"] for e in received]
+    assert kinds[0] == "conversation" and kinds[-1] == "done" and set(kinds[1:-1]) == {"chunk"}
+    if not layers:
+        assert len(kinds) == 5  # one event per delta; a feed may send deltas that came together as one
+    assert "".join(e["content"] for e in received if e["type"] == "chunk") == "Hello there ✓"
     assert fake.chat_requests(stream=True)[-1].body["messages"] == [{"role": "user", "content": "hi"}]
+
+
+@pytest.mark.parametrize("layers", [ALL_LAYERS])
+def test_the_layers_store_the_exchange_and_its_title(fake, floor, floor_db):
+    fake.stream_plans.append(stream_tokens(["Hello", " there"]))
+    received = events(floor, "hi")
+    conversation = received[0]
+    engine = sa.create_engine(f"sqlite:///{floor_db}")
+
+    def titled() -> bool:
+        with engine.connect() as connection:
+            return connection.scalar(sa.text("SELECT title FROM conversation")) == "Echo Reply"
+    wait_for(titled, message="the title layer stored no title")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT id, role, content, status FROM message ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [(conversation["user_message_id"], "user", "hi", "complete"),
+                                            (received[-1]["message_id"], "assistant", "Hello there", "complete")]
+    assert len(fake.chat_requests(stream=False)) == 1  # the title's completion
 
 
 def test_an_upstream_refusal_is_an_error_event_not_an_empty_answer(fake, floor):
