@@ -42,8 +42,10 @@ def on_starting(server: Any) -> None:  # a gunicorn.arbiter.Arbiter (gunicorn sh
 
 
 def post_worker_init(worker: Any) -> None:  # a gunicorn worker, its app (worker.wsgi) just created
-    """Every request's body must arrive within REQUEST_READ_TIMEOUT, as under `python main.py`
-    (imported here, in the worker: the master loads nothing gevent must patch first)."""
-    from routerchat.serving import BodyDeadline
+    """Every request's body must arrive within REQUEST_READ_TIMEOUT, and start-up's objects are
+    out of the garbage collector's sight, as under `python main.py` (imported here, in the worker:
+    the master loads nothing gevent must patch first)."""
+    from routerchat.serving import BodyDeadline, freeze_start_up_objects
 
     worker.wsgi = BodyDeadline(worker.wsgi, worker.wsgi.config["REQUEST_READ_TIMEOUT"])
+    freeze_start_up_objects()

@@ -3,6 +3,7 @@ request deadline as WSGI middleware for gunicorn's gevent workers (gunicorn_conf
 from __future__ import annotations
 
 import contextlib
+import gc
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -170,3 +171,16 @@ class _DeadlineInput:
             with contextlib.suppress(OSError):  # already gone
                 self._socket.shutdown(socket.SHUT_RD)
         raise RequestTimeout(f"The request did not arrive within {self._timeout:g} seconds (REQUEST_READ_TIMEOUT).")
+
+
+def freeze_start_up_objects() -> None:
+    """Take what start-up left alive (modules, classes, SQLAlchemy's metadata and compiled
+    statements: ~120,000 objects) out of the garbage collector's sight, and collect young objects
+    after 10,000 allocations instead of 700. Every full collection scanned start-up's objects
+    again, with the event loop stopped: over rounds of 100, 500 and 500 new chats on main.py
+    (`bench/gc_pauses.py`) the collector took 0.94 s, 4.8% of the CPU, one pause 146 ms; frozen
+    and collected less often, 0.47 s (2.3%), the longest pause 91 ms.
+    Called once the server is ready, before it serves."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)

@@ -1,0 +1,32 @@
+"""The bench tools that run routerchat's own code in a measured server: bench/relay_timeline.py wraps
+routerchat's functions by name and must still find every phase of every message, and
+bench/gc_pauses.py must see the collector at work, or what they print measures nothing."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+TIMELINE = BENCH / "relay_timeline.py"
+
+
+def test_the_timeline_finds_every_phase_of_every_message(tmp_path):
+    result = subprocess.run([sys.executable, str(TIMELINE), "--level", "3", "--rounds", "2"], capture_output=True,
+                            text=True, timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    last_round = result.stdout.split("Medians")[0]
+    rows = [line for line in last_round.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 3  # every message of the round, with all seven phases
+    for row in rows:
+        times = [float(cell) for cell in row.strip("| ").split(" | ")]
+        assert len(times) == 7 and times == sorted(times)  # the phases in their order
+
+
+def test_the_collector_is_timed_in_the_measured_server(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "gc_pauses.py"), "--levels", "5,5"], capture_output=True,
+                            text=True, timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "round 2: 5 streams, 5 ended well" in result.stdout
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| 0 |")]
+    assert rows and int(rows[0][1]) > 0  # young collections happened, and were timed
