@@ -50,6 +50,9 @@ def test_edit_has_save_and_send_and_cancel_buttons(open_page, app_server, fake, 
     page.fill("#message-input", "My name is Ada")
     page.click("#send-button")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+    # The title lands just after the answer and its heading pushes the messages down: a click
+    # aimed at Edit while it appeared hit the button's old place (CI, under load).
+    expect(page.locator("#conversation-heading")).to_be_visible()
     question = page.locator(QUESTION)
     question.locator(".message-edit").click()
     editor = question.locator(".message-editor")

@@ -116,7 +116,10 @@ def test_delete_from_the_sidebar(page, fake, app_server):
     assert Api(app_server.url).get(f"/conversation/{conversation_id}").status_code == 404
 
 
-def test_the_naming_state_is_visible_beside_the_rows_buttons(page, fake, screenshot):
+def test_the_naming_state_is_visible_beside_the_rows_buttons(open_page, launch, default_presets, fake, screenshot):
+    # The title request is held while the state is checked and photographed: longer, on a loaded
+    # runner, than the test servers' TITLE_TIMEOUT (2 s), after which the fallback title landed.
+    page = open_page(launch(TITLE_TIMEOUT="60").url)
     named = threading.Event()
     fake.completion_plans.append(fo.completion("Naming Visible", hold=named))
     send(page, "Is the naming state visible?")
