@@ -228,11 +228,12 @@ def peak_rss_during(process: Process, work) -> tuple[object, float]:
         sampler.kill()
 
 
-def relay_table(app: App, upstream: Upstream, results: dict, tag: str) -> None:
+def relay_table(app: App, upstream: Upstream, results: dict, tag: str, levels: dict[int, int] = LEVELS) -> None:
     """(1), and (4)'s RSS per open stream from the 500-stream round: each level runs straight to
-    the upstream, then through the app, while the process trees' RSS is sampled."""
+    the upstream, then through the app, while the process trees' RSS is sampled; `levels` maps
+    simultaneous streams to rounds."""
     idle = {"app": app.process.rss_mib(), "upstream": upstream.process.rss_mib()}
-    for level, rounds in LEVELS.items():
+    for level, rounds in levels.items():
         direct, relayed, peaks = [], [], {"app": 0.0, "upstream": 0.0}
         cpu_before, started = cpu_seconds(), time.perf_counter()
         for r in range(rounds):
@@ -414,7 +415,7 @@ def floor_config(layers: str) -> Config:
     return Config(name, "none", None, layers=layers)
 
 
-def relay_only(root: Path, floor: bool, floor_layers: list[str]) -> None:
+def relay_only(root: Path, floor: bool, floor_layers: list[str], levels: dict[int, int] = LEVELS) -> None:
     """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout; with
     `floor`, those of the bare relay of bench/relay_floor.py first, and of it with each of
     `floor_layers` (routerchat's required work added back), against the same upstream."""
@@ -429,7 +430,7 @@ def relay_only(root: Path, floor: bool, floor_layers: list[str]) -> None:
                 app = (Floor(upstream, workdir / f"floor-{number}", config.layers) if config.backend == "none"
                        else App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root))
                 try:
-                    relay_table(app, upstream, config.results, uuid.uuid4().hex[:6])
+                    relay_table(app, upstream, config.results, uuid.uuid4().hex[:6], levels)
                 finally:
                     app.process.stop()
                 guard_reports += app.guard_reports()
@@ -461,9 +462,13 @@ def main() -> None:
     parser.add_argument("--floor-layers", action="append", default=[], metavar="LAYERS",
                         help="with --relay-only: also measure relay_floor.py with these FLOOR_LAYERS "
                              "(flask,rows,feed,title; repeat for several rows)")
+    parser.add_argument("--levels", help="with --relay-only: these simultaneous streams only (e.g. 20,100)")
+    parser.add_argument("--rounds", type=int, help="with --relay-only: rounds of each level (default: as the table)")
     args = parser.parse_args()
     if args.relay_only:
-        relay_only(args.root, args.floor, args.floor_layers)
+        chosen = [int(n) for n in args.levels.split(",")] if args.levels else list(LEVELS)
+        relay_only(args.root, args.floor, args.floor_layers,
+                   {level: args.rounds or LEVELS.get(level, 1) for level in chosen})
         return
     configs = [Config("main.py + SQLite", "sqlite", None)] + [
         Config(f"gunicorn ×{n} + PostgreSQL", "postgresql", n) for n in (1, 2, 4)]
