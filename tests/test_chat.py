@@ -232,3 +232,21 @@ def test_without_a_key_the_page_explains_and_chat_refuses_cleanly(launch, db_eng
     assert response.status_code == 503 and "OPENROUTER_API_KEY" in response.json()["error"]
     assert counts(db_engine) == before
     assert requests.get(server.url + "/healthz", timeout=10).json()["api_key_configured"] is False
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+def test_the_upstream_request_leaves_with_no_database_connection_held(client, stored_conversation, monkeypatch,
+                                                                      existing):
+    """The request goes out, and other messages are read meanwhile, while this message's rows wait
+    to be written: a connection held across that was one per message arriving together."""
+    from routerchat.answers.hub import AnswerHub
+    from routerchat.db.guard import guard
+
+    held_at_open = []
+    open_request = AnswerHub.open
+    monkeypatch.setattr(AnswerHub, "open", lambda hub, request: (held_at_open.append(guard.held()),
+                                                                 open_request(hub, request))[1])
+    body = {"message": "hello", **({"conversation_id": stored_conversation} if existing else {})}
+    events = [json.loads(line[6:]) for line in client.post("/chat", json=body).get_data(as_text=True).splitlines()
+              if line.startswith("data: ")]
+    assert events[-1]["type"] == "done" and held_at_open == [0]

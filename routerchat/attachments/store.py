@@ -162,10 +162,12 @@ def check_ids(raw: object) -> list[object]:
 
 
 def link(message: Message, attachments: list[Attachment]) -> None:
-    """The message carries these files (caller commits); they count as sent from now on."""
+    """The message carries these files (caller commits); they count as sent from now on. The
+    files may come from a session closed since (POST /chat reads them, then closes it)."""
     for position, attachment in enumerate(attachments):
         db.session.add(MessageAttachment(message_id=message.id, attachment_id=attachment.id, position=position))
         if attachment.sent_at is None:
+            db.session.add(attachment)
             attachment.sent_at = utcnow()
     db.session.flush()
 

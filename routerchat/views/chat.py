@@ -245,6 +245,10 @@ def chat() -> Response:
     options = {**conversations.upstream_options(conversation), **({"plugins": [WEB_PLUGIN]} if web_search else {})}
     upstream_request = answers.AnswerRequest(model, messages, options)
     conversation_id = conversation.id
+    # The reads are done: their connection goes back to the pool before the request goes out,
+    # as other messages are read in the meantime (held across that, twenty messages arriving
+    # together held twenty connections, and the pool opened and closed its overflow ones).
+    db.session.close()
     opening = answers.hub().open(upstream_request)  # the model starts while the rows are written
     try:
         question_id, answer_id = _store_exchange(conversation, existing is None, branch[-1], question_files, model)

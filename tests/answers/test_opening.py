@@ -1,4 +1,7 @@
 """The upstream request of an answer leaves at once, ahead of work that was already waiting to run."""
+import subprocess
+import sys
+
 import gevent
 
 from routerchat.answers.opening import run_now
@@ -25,3 +28,15 @@ def test_the_request_runs_at_once_and_the_caller_after_the_work_already_waiting(
     gevent.joinall([gevent.spawn(caller), gevent.spawn(other_message)], timeout=2, raise_error=True)
     assert order == ["request sent", "another message read", "rows written", "response"]
 
+
+
+def test_a_request_that_ends_at_once_before_the_event_loop_ever_ran_gives_its_result():
+    """In a process whose event loop never ran (a test calling the app in its main greenlet), a
+    request greenlet that ended without waiting handed its result to the loop, which failed to start."""
+    code = ("import gevent\n"
+            "from routerchat.answers.opening import run_now\n"
+            "greenlet = gevent.Greenlet(lambda: 'refused at once')\n"
+            "run_now(greenlet)\n"
+            "print(greenlet.get(timeout=1))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "refused at once", done.stderr[-2000:]
