@@ -21,7 +21,6 @@ import resource  # noqa: E402
 import runpy  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -72,29 +71,14 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from bench import load
-    from bench.run import API_KEY, App, launch, start_upstream
+    from bench.run import App, run_wrapped_main
 
-    with tempfile.TemporaryDirectory(prefix="routerchat-gc-") as tmp:
-        workdir = Path(tmp)
-        upstream = start_upstream(workdir)
-        stats_path = workdir / "gc.json"
-        env = {**os.environ, "HOST": "127.0.0.1", "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-               "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "bench",
-               "ROUTERCHAT_DOTENV": "0", "TITLE_TIMEOUT": "60", "PYTHONUNBUFFERED": "1"}
-        command = [sys.executable, str(Path(__file__).resolve()), "--serve", str(stats_path)]
-        server = launch(command + (["--unfrozen"] if args.unfrozen else []), env, workdir / "app", "/healthz")
-        app = App.__new__(App)
-        app.process = server
-        try:
-            for number, level in enumerate(int(n) for n in args.levels.split(",")):
-                samples = load.concurrently(level, lambda i, n=number: app.chat(f"gc {n} {i}"))
-                print(f"round {number + 1}: {level} streams, {sum(s.ok for s in samples)} ended well", flush=True)
-            gevent.sleep(4)  # the last titles
-        finally:
-            server.popen.send_signal(signal.SIGTERM)
-            server.popen.wait(30)
-            upstream.process.stop()
-        stats = json.loads(stats_path.read_text())
+    def rounds(app: App) -> None:
+        for number, level in enumerate(int(n) for n in args.levels.split(",")):
+            samples = load.concurrently(level, lambda i, n=number: app.chat(f"gc {n} {i}"))
+            print(f"round {number + 1}: {level} streams, {sum(s.ok for s in samples)} ended well", flush=True)
+        gevent.sleep(4)  # the last titles
+    stats = json.loads(run_wrapped_main(Path(__file__).resolve(), ["--unfrozen"] if args.unfrozen else [], rounds))
     print("| generation | collections | total s | longest ms |")
     print("|---|---|---|---|")
     for generation in range(3):

@@ -30,7 +30,6 @@ import runpy  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -126,9 +125,9 @@ def timelines(marks: list) -> list[dict[str, float]]:
     return sorted(found, key=lambda m: m["wsgi"])
 
 
-def rounds_of(messages: list[dict[str, float]], starts: list[float], level: int) -> list[list[dict[str, float]]]:
+def rounds_of(messages: list[dict[str, float]], rounds: int, level: int) -> list[list[dict[str, float]]]:
     """The messages of each round (the server's clock differs from ours: rounds are told apart by arrival order)."""
-    return [messages[i * level:(i + 1) * level] for i in range(len(starts)) if len(messages) >= (i + 1) * level]
+    return [messages[i * level:(i + 1) * level] for i in range(rounds) if len(messages) >= (i + 1) * level]
 
 
 def report(rounds: list[list[dict[str, float]]]) -> None:
@@ -165,33 +164,16 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from bench import load
-    from bench.run import API_KEY, App, launch, start_upstream
+    from bench.run import App, run_wrapped_main
 
-    with tempfile.TemporaryDirectory(prefix="routerchat-timeline-") as tmp:
-        workdir = Path(tmp)
-        upstream = start_upstream(workdir)
-        marks_path = workdir / "marks.json"
-        env = {**os.environ, "HOST": "127.0.0.1", "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
-               "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "bench",
-               "ROUTERCHAT_DOTENV": "0", "TITLE_TIMEOUT": "60", "PYTHONUNBUFFERED": "1"}
-        server = launch([sys.executable, str(Path(__file__).resolve()), "--serve", str(marks_path)], env,
-                        workdir / "app", "/healthz")
-        app = App.__new__(App)
-        app.process = server
-        try:
-            starts = []
-            for number in range(args.rounds):
-                starts.append(time.perf_counter())
-                samples = load.concurrently(args.level, lambda i, n=number: app.chat(f"timeline {n} {i}"))
-                if not all(s.ok for s in samples):
-                    raise SystemExit(f"round {number}: {sum(not s.ok for s in samples)} messages failed")
-                gevent.sleep(1.5)  # the answers end and their titles are written before the next round
-        finally:
-            server.popen.send_signal(signal.SIGTERM)
-            server.popen.wait(30)
-            upstream.process.stop()
-        messages = timelines(json.loads(marks_path.read_text()))
-    report(rounds_of(messages, starts, args.level))
+    def rounds(app: App) -> None:
+        for number in range(args.rounds):
+            samples = load.concurrently(args.level, lambda i, n=number: app.chat(f"timeline {n} {i}"))
+            if not all(s.ok for s in samples):
+                raise SystemExit(f"round {number}: {sum(not s.ok for s in samples)} messages failed")
+            gevent.sleep(1.5)  # the answers end and their titles are written before the next round
+    messages = timelines(json.loads(run_wrapped_main(Path(__file__).resolve(), [], rounds)))
+    report(rounds_of(messages, args.rounds, args.level))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import os  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -26,6 +27,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from collections import Counter  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from functools import partial  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -183,14 +185,19 @@ class Config:
     layers: str = ""  # bench/relay_floor.py's FLOOR_LAYERS (backend "none")
 
 
+def app_env(database_url: str, upstream: Upstream) -> dict[str, str]:
+    """routerchat's settings under test: this database, the fake upstream, nothing from a .env."""
+    return {**os.environ, "HOST": "127.0.0.1", "DATABASE_URL": database_url,
+            "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "bench",
+            "ROUTERCHAT_DOTENV": "0", "TITLE_TIMEOUT": "60", "DB_CONNECTION_GUARD": "strict",
+            "PYTHONUNBUFFERED": "1"}
+
+
 class App:
     """One routerchat deployment under test."""
 
     def __init__(self, config: Config, database_url: str, upstream: Upstream, workdir: Path, root: Path = ROOT):
-        env = {**os.environ, "HOST": "127.0.0.1", "DATABASE_URL": database_url,
-               "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY, "SECRET_KEY": "bench",
-               "ROUTERCHAT_DOTENV": "0", "TITLE_TIMEOUT": "60", "DB_CONNECTION_GUARD": "strict",
-               "PYTHONUNBUFFERED": "1"}
+        env = app_env(database_url, upstream)
         if config.workers is None:
             command = [sys.executable, str(root / "main.py")]
         else:
@@ -211,6 +218,7 @@ class App:
 
     def guard_reports(self) -> int:
         return self.process.log_path.read_text(errors="replace").count(GUARD_MARK)
+
 
 
 def peak_rss_during(process: Process, work) -> tuple[object, float]:
@@ -392,6 +400,26 @@ def postgres_schema(base_url: str) -> tuple[str, str]:
 def drop_schema(base_url: str, schema: str) -> None:
     with sa.create_engine(normalize_database_url(base_url)).begin() as conn:
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def run_wrapped_main(script: Path, extra: list[str], drive: Callable[[App], None]) -> str:
+    """Run main.py through `script --serve OUTPUT *extra` (a bench script that wraps it to measure
+    it from inside: relay_timeline.py, gc_pauses.py) on a new SQLite file against the fake upstream,
+    `drive` it, stop it with SIGTERM (on which the script writes OUTPUT) and return OUTPUT's text."""
+    with tempfile.TemporaryDirectory(prefix="routerchat-wrapped-") as tmp:
+        workdir = Path(tmp)
+        upstream = start_upstream(workdir)
+        output = workdir / "measured.json"
+        app = App.__new__(App)
+        app.process = launch([sys.executable, str(script), "--serve", str(output), *extra],
+                             app_env(f"sqlite:///{workdir / 'bench.db'}", upstream), workdir / "app", "/healthz")
+        try:
+            drive(app)
+        finally:
+            app.process.popen.send_signal(signal.SIGTERM)
+            app.process.popen.wait(30)
+            upstream.process.stop()
+        return output.read_text()
 
 
 class Floor(App):
