@@ -118,8 +118,9 @@ def test_delete_from_the_sidebar(page, fake, app_server):
 
 def test_the_naming_state_is_visible_beside_the_rows_buttons(open_page, launch, default_presets, fake, screenshot):
     # The title request is held while the state is checked and photographed: longer, on a loaded
-    # runner, than the test servers' TITLE_TIMEOUT (2 s), after which the fallback title landed.
-    page = open_page(launch(TITLE_TIMEOUT="60").url)
+    # runner, than the test servers' TITLE_TIMEOUT (2 s: the fallback title landed) and their
+    # TITLE_WAIT_SECONDS (10 s: the page's wait for the title ended before it).
+    page = open_page(launch(TITLE_TIMEOUT="60", TITLE_WAIT_SECONDS="60").url)  # the page's wait too
     named = threading.Event()
     fake.completion_plans.append(fo.completion("Naming Visible", hold=named))
     send(page, "Is the naming state visible?")
