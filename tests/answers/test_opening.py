@@ -29,7 +29,6 @@ def test_the_request_runs_at_once_and_the_caller_after_the_work_already_waiting(
     assert order == ["request sent", "another message read", "rows written", "response"]
 
 
-
 def test_a_request_that_ends_at_once_before_the_event_loop_ever_ran_gives_its_result():
     """In a process whose event loop never ran (a test calling the app in its main greenlet), a
     request greenlet that ended without waiting handed its result to the loop, which failed to start."""
