@@ -19,7 +19,8 @@ whose answers echo the message word by word, and reads the app's CPU time from /
 
 `--floor LAYERS` measures bench/relay_floor.py with those FLOOR_LAYERS instead of routerchat
 (`--floor ""` the bare relay, `--floor flask,rows,feed,title` routerchat's required work in its
-leanest form): what an exchange must cost, beside what routerchat's costs.
+leanest form, `--floor flask,rows,feed,title,guards,search,ledger` with every request's checks, the
+search index and the usage ledger too): what an exchange must cost, beside what routerchat's costs.
 
     .venv/bin/python bench/exchange_cpu.py [--exchanges 100] [--words 200] [--rounds 5] [--profile out.txt] [--root DIR]
                                            [--floor LAYERS]

@@ -21,7 +21,16 @@ delay into the price of each requirement and what is left of routerchat's own:
   * `feed`: the answer outlives the page: its own greenlet reads the upstream into a shared feed
     that the response follows (two greenlets woken per delta instead of one);
   * `title`: after the answer, one more upstream request (a completion) whose text is stored as
-    the conversation's title (`rows` gives it its table).
+    the conversation's title (`rows` gives it its table);
+  * `guards` (with `flask`): what routerchat checks on every request before its view runs, each
+    check once and with routerchat's own pure functions: the Host and Origin headers against the
+    allowed names, the URL's length, the JSON body's depth and characters, the login gate's one
+    SELECT (are there accounts?), and the security headers on the response;
+  * `search` (with `rows`): routerchat's search index on SQLite: FTS5 trigram tables over folded
+    text (routerchat's `fold`, registered on every connection), filled by triggers as a question,
+    an answer or a title is stored;
+  * `ledger` (with `rows`): the usage ledger: one row per answer, in its end's transaction, and one
+    per title request, in the title's.
 
     PORT=8123 UPSTREAM=http://127.0.0.1:8124/api/v1 [FLOOR_LAYERS=flask,rows,feed,title FLOOR_DB=/tmp/f.db] \
         python bench/relay_floor.py
@@ -42,11 +51,14 @@ import urllib3  # noqa: E402
 from gevent.event import Event  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 
+from routerchat.search.text import fold, owner_token  # noqa: E402
+
 UPSTREAM = os.environ["UPSTREAM"].rstrip("/") + "/chat/completions"
 POOL = urllib3.PoolManager(maxsize=1000, block=False)
 HEADERS = {"Authorization": f"Bearer {os.environ.get('UPSTREAM_KEY', 'floor')}", "Content-Type": "application/json"}
 LAYERS = frozenset(filter(None, os.environ.get("FLOOR_LAYERS", "").split(",")))
-KNOWN_LAYERS = {"flask", "rows", "feed", "title"}
+KNOWN_LAYERS = {"flask", "rows", "feed", "title", "guards", "search", "ledger"}
+NEEDED_LAYERS = {"guards": ("flask", "rows"), "search": ("rows",), "ledger": ("rows",)}  # what a layer builds on
 MODEL = "bench/model"
 
 
@@ -74,6 +86,24 @@ def ask_upstream(message: str, stream: bool) -> urllib3.BaseHTTPResponse:
     return POOL.request("POST", UPSTREAM, body=body, headers=HEADERS, preload_content=not stream)
 
 
+# routerchat's SQLite search index (migrations 0017-0018) over the floor's tables: trigram FTS5 over
+# folded text with the owner's token (no accounts: account 0), filled by triggers. A conversation's
+# row is found by SQLite's own rowid here, where routerchat keeps a key table for its string ids.
+OWNER = owner_token(None)
+SEARCH_INDEX = [
+    "CREATE VIRTUAL TABLE message_fts USING fts5(owner, body, tokenize='trigram')",
+    "CREATE VIRTUAL TABLE conversation_fts USING fts5(owner, body, tokenize='trigram')",
+    f"""CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+         INSERT INTO message_fts(rowid, owner, body) VALUES (new.id, '{OWNER}', rc_fold(new.content)); END""",
+    """CREATE TRIGGER message_fts_update AFTER UPDATE OF content ON message BEGIN
+         UPDATE message_fts SET body = rc_fold(new.content) WHERE rowid = new.id; END""",
+    f"""CREATE TRIGGER conversation_fts_insert AFTER INSERT ON conversation BEGIN
+         INSERT INTO conversation_fts(rowid, owner, body) VALUES (new.rowid, '{OWNER}', rc_fold(new.title)); END""",
+    """CREATE TRIGGER conversation_fts_update AFTER UPDATE OF title ON conversation BEGIN
+         UPDATE conversation_fts SET body = rc_fold(new.title) WHERE rowid = new.rowid; END""",
+]
+
+
 class Rows:
     """The exchange's rows through SQLAlchemy Core: statements built once, one transaction each side."""
 
@@ -91,7 +121,21 @@ class Rows:
             sa.Column("parent_id", sa.Integer), sa.Column("role", sa.String(20), nullable=False),
             sa.Column("content", sa.Text, nullable=False), sa.Column("status", sa.String(20), nullable=False),
             sa.Column("model", sa.String(200)), sa.Column("created_at", sa.DateTime, nullable=False))
+        self.account = sa.Table("account", metadata, sa.Column("id", sa.Integer, primary_key=True))
+        self.usage = sa.Table(
+            "usage_record", metadata, sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("account_id", sa.Integer),
+            sa.Column("kind", sa.String(16), nullable=False), sa.Column("model", sa.String(200)),
+            sa.Column("prompt_tokens", sa.Integer), sa.Column("completion_tokens", sa.Integer),
+            sa.Column("cost", sa.Float), sa.Column("at", sa.DateTime, nullable=False),
+            sa.Index("ix_usage_record_account_at", "account_id", "at"))
         metadata.create_all(self.engine)
+        if "search" in LAYERS:
+            with self.engine.begin() as connection:
+                for statement in SEARCH_INDEX:
+                    connection.exec_driver_sql(statement)
+        self.any_account = sa.select(self.account.c.id).limit(1)
+        self.add_usage = self.usage.insert()
         self.add_conversation = self.conversation.insert()
         self.add_message = self.message.insert().returning(self.message.c.id)
         self.end_answer = self.message.update().where(self.message.c.id == sa.bindparam("key"))
@@ -103,6 +147,16 @@ class Rows:
         for pragma in ("journal_mode=WAL", "busy_timeout=5000", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        connection.create_function("rc_fold", 1, fold, deterministic=True)
+
+    def accounts_exist(self) -> bool:
+        with self.engine.connect() as connection:
+            return connection.scalar(self.any_account) is not None
+
+    def _record_usage(self, connection: sa.Connection, kind: str) -> None:
+        if "ledger" in LAYERS:
+            connection.execute(self.add_usage, {"account_id": None, "kind": kind, "model": MODEL, "prompt_tokens": 1,
+                                                "completion_tokens": 1, "cost": 0.0, "at": datetime.now(UTC)})
 
     def store_exchange(self, conversation_id: str, question: str) -> tuple[int, int]:
         now = datetime.now(UTC)
@@ -120,10 +174,12 @@ class Rows:
     def store_answer(self, answer_id: int, text: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(self.end_answer, {"key": answer_id, "content": text, "status": "complete"})
+            self._record_usage(connection, "answer")
 
     def store_title(self, conversation_id: str, title: str) -> None:
         with self.engine.begin() as connection:
             connection.execute(self.set_title, {"key": conversation_id, "title": title})
+            self._record_usage(connection, "title")
 
 
 ROWS = Rows(os.environ["FLOOR_DB"]) if "rows" in LAYERS else None
@@ -205,6 +261,8 @@ def flask_app() -> Callable:
     from flask import Flask, Response, request
 
     app = Flask(__name__)
+    if "guards" in LAYERS:
+        add_guards(app)
 
     @app.get("/healthz")
     def healthz() -> str:
@@ -218,8 +276,38 @@ def flask_app() -> Callable:
     return app
 
 
+def add_guards(app) -> None:
+    """routerchat's checks of every request (security.py, the login gate), each done once."""
+    from flask import abort, request
+
+    from routerchat.security import LOOPBACK_HOSTS, MAX_URL_CHARS, SECURITY_HEADERS, host_name, is_own_origin
+    from routerchat.text_safety import json_problem
+
+    allowed = LOOPBACK_HOSTS
+
+    @app.before_request
+    def check_request() -> None:
+        if host_name(request.host) not in allowed or len(request.full_path) > MAX_URL_CHARS:
+            abort(400)
+        origin = request.headers.get("Origin")
+        if request.method == "POST" and origin is not None and not is_own_origin(origin, request.host):
+            abort(403)
+        if request.content_length and json_problem(request.get_json()):
+            abort(400)
+        ROWS.accounts_exist()  # the login gate's question when the request carries no session
+
+    @app.after_request
+    def add_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
 if __name__ == "__main__":
     if unknown := LAYERS - KNOWN_LAYERS:
         raise SystemExit(f"unknown FLOOR_LAYERS {sorted(unknown)}; known: {sorted(KNOWN_LAYERS)}")
+    if missing := sorted(f"{layer} needs {base}" for layer, bases in NEEDED_LAYERS.items() if layer in LAYERS
+                         for base in bases if base not in LAYERS):
+        raise SystemExit(f"FLOOR_LAYERS: {', '.join(missing)}")
     application = flask_app() if "flask" in LAYERS else bare_app
     WSGIServer(("127.0.0.1", int(os.environ["PORT"])), application, log=None).serve_forever()

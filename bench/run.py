@@ -489,7 +489,7 @@ def main() -> None:
                         help="with --relay-only: measure bench/relay_floor.py (a bare gevent relay) first")
     parser.add_argument("--floor-layers", action="append", default=[], metavar="LAYERS",
                         help="with --relay-only: also measure relay_floor.py with these FLOOR_LAYERS "
-                             "(flask,rows,feed,title; repeat for several rows)")
+                             "(flask,rows,feed,title,guards,search,ledger; repeat for several rows)")
     parser.add_argument("--levels", help="with --relay-only: these simultaneous streams only (e.g. 20,100)")
     parser.add_argument("--rounds", type=int, help="with --relay-only: rounds of each level (default: as the table)")
     args = parser.parse_args()

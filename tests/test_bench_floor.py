@@ -20,10 +20,11 @@ from tests.support.waiting import wait_for
 FLOOR = Path(__file__).resolve().parent.parent / "bench" / "relay_floor.py"
 
 
-ALL_LAYERS = "flask,rows,feed,title"
+REQUIRED_LAYERS = "flask,rows,feed,title"
+ALL_LAYERS = REQUIRED_LAYERS + ",guards,search,ledger"
 
 
-@pytest.fixture(params=["", ALL_LAYERS])
+@pytest.fixture(params=["", REQUIRED_LAYERS, ALL_LAYERS])
 def layers(request) -> str:
     return request.param
 
@@ -68,7 +69,7 @@ def test_the_floor_relays_every_delta_as_a_chunk_then_done(fake, floor, layers):
     assert fake.chat_requests(stream=True)[-1].body["messages"] == [{"role": "user", "content": "hi"}]
 
 
-@pytest.mark.parametrize("layers", [ALL_LAYERS])
+@pytest.mark.parametrize("layers", [REQUIRED_LAYERS, ALL_LAYERS])
 def test_the_layers_store_the_exchange_and_its_title(fake, floor, floor_db):
     fake.stream_plans.append(stream_tokens(["Hello", " there"]))
     received = events(floor, "hi")
@@ -89,3 +90,41 @@ def test_the_layers_store_the_exchange_and_its_title(fake, floor, floor_db):
 def test_an_upstream_refusal_is_an_error_event_not_an_empty_answer(fake, floor):
     fake.stream_plans.append(lambda h, body: h.send_error_body(429, "Rate limited"))
     assert events(floor, "hi") == [{"type": "error", "status": 429}]
+
+
+@pytest.mark.parametrize("layers", [ALL_LAYERS])
+def test_the_search_layer_indexes_folded_text_and_the_ledger_records_each_request(fake, floor, floor_db):
+    fake.stream_plans.append(stream_tokens(["Crème", " brûlée"]))
+    events(floor, "Dessert IDEAS")
+    engine = sa.create_engine(f"sqlite:///{floor_db}")
+
+    def ledger_kinds() -> list[str]:
+        with engine.connect() as connection:
+            return sorted(connection.scalars(sa.text("SELECT kind FROM usage_record")))
+    wait_for(lambda: ledger_kinds() == ["answer", "title"], message="the ledger has no row per answer and title")
+    found = sa.text("SELECT body FROM message_fts WHERE body MATCH :phrase")
+    with engine.connect() as connection:
+        assert connection.scalars(found, {"phrase": '"sert idea"'}).all() == ["dessert ideas"]
+        assert connection.scalars(found, {"phrase": '"creme brulee"'}).all() == ["creme brulee"]
+        assert connection.scalars(sa.text("SELECT body FROM conversation_fts")).all() == ["echo reply"]
+
+
+@pytest.mark.parametrize("layers", [ALL_LAYERS])
+def test_the_guards_layer_refuses_a_foreign_host_and_deep_json_and_sets_security_headers(fake, floor):
+    assert requests.post(f"{floor}/chat", json={"message": "hi"}, headers={"Host": "evil.example"}, timeout=10
+                         ).status_code == 400
+    deep = '{"message": "hi", "x": ' + "[" * 40 + "]" * 40 + "}"
+    assert requests.post(f"{floor}/chat", data=deep, headers={"Content-Type": "application/json"}, timeout=10
+                         ).status_code == 400
+    assert requests.post(f"{floor}/chat", json={"message": "hi"}, headers={"Origin": "http://evil.example"},
+                         timeout=10).status_code == 403
+    fake.stream_plans.append(stream_tokens(["ok"]))
+    response = requests.post(f"{floor}/chat", json={"message": "hi"}, timeout=10)
+    assert response.ok and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert not fake.chat_requests(stream=True)[:-1]  # the refused requests never reached the upstream
+
+
+def test_a_layer_without_the_one_it_builds_on_is_refused(fake):
+    env = {**os.environ, "PORT": str(free_port()), "UPSTREAM": fake.url, "FLOOR_LAYERS": "flask,guards"}
+    result = subprocess.run([sys.executable, str(FLOOR)], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and "guards needs rows" in result.stderr
