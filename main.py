@@ -13,6 +13,7 @@ from gevent.pywsgi import WSGIServer
 from routerchat import accounts, create_app
 from routerchat.accounts import cli
 from routerchat.db import backup
+from routerchat.db.checkpoints import start_wal_checkpoints
 from routerchat.ports import busy_port_message
 from routerchat.serving import freeze_start_up_objects, guarded_handler
 from routerchat.startup import prepare_database
@@ -41,6 +42,7 @@ def main() -> None:
     log.info("routerchat is listening on http://%s:%s/", host, server.server_port if port == 0 else port)
     if not app.config["OPENROUTER_API_KEY"]:
         log.warning("OPENROUTER_API_KEY is not set: the page will explain how to add it")
+    start_wal_checkpoints(app)
     freeze_start_up_objects()
     server.serve_forever()
 

@@ -45,7 +45,9 @@ def post_worker_init(worker: Any) -> None:  # a gunicorn worker, its app (worker
     """Every request's body must arrive within REQUEST_READ_TIMEOUT, and start-up's objects are
     out of the garbage collector's sight, as under `python main.py` (imported here, in the worker:
     the master loads nothing gevent must patch first)."""
+    from routerchat.db.checkpoints import start_wal_checkpoints
     from routerchat.serving import BodyDeadline, freeze_start_up_objects
 
+    start_wal_checkpoints(worker.wsgi)
     worker.wsgi = BodyDeadline(worker.wsgi, worker.wsgi.config["REQUEST_READ_TIMEOUT"])
     freeze_start_up_objects()

@@ -1,6 +1,7 @@
 """The bench tools that run routerchat's own code in a measured server: bench/relay_timeline.py wraps
-routerchat's functions by name and must still find every phase of every message, and
-bench/gc_pauses.py must see the collector at work, or what they print measures nothing."""
+routerchat's functions by name and must still find every phase of every message,
+bench/gc_pauses.py must see the collector at work, and bench/sqlite_commits.py must store its
+exchanges both ways, or what they print measures nothing."""
 from __future__ import annotations
 
 import subprocess
@@ -30,3 +31,14 @@ def test_the_collector_is_timed_in_the_measured_server(tmp_path):
     assert "round 2: 5 streams, 5 ended well" in result.stdout
     rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| 0 |")]
     assert rows and int(rows[0][1]) > 0  # young collections happened, and were timed
+
+
+def test_the_commits_are_measured_with_the_checkpoints_both_ways(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "sqlite_commits.py"), "--exchanges", "300", "--rounds", "1"],
+                            capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| in ")]
+    assert [row[0] for row in rows] == ["| in the commits (SQLite's default)", "| in a thread (routerchat)"]
+    for row in rows:
+        median, p99, maximum = (float(cell.removesuffix(" ms")) for cell in row[1:4])
+        assert 0 < median <= p99 <= maximum
