@@ -82,6 +82,7 @@ def page(open_page, app_server, default_presets):
 
 
 ANSWER = '.message[data-role="assistant"]'
+QUESTION = '.message[data-role="user"]'
 
 
 TOUCH_TYPING = "matchMedia('(pointer: coarse)').matches && !matchMedia('(any-pointer: fine)').matches"

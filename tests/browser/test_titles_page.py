@@ -1,5 +1,5 @@
 """Titles as a person sees them in the sidebar and above the messages: generated, safe, renamed,
-regenerated, kept, late."""
+regenerated, kept, late, and arriving without moving what is below them."""
 
 import threading
 
@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import fake_openrouter as fo
-from tests.browser.conftest import ANSWER, send
+from tests.browser.conftest import ANSWER, QUESTION, send
 from tests.support.client import Api
 from tests.support.waiting import settle
 
@@ -150,6 +150,46 @@ def test_the_open_conversations_title_is_shown_above_the_messages(page, fake, sc
     screenshot(page, "titles-heading")
     page.click("#new-chat-button")
     expect(heading).to_be_hidden()
+
+
+def test_nothing_below_the_chats_row_moves_as_its_tools_cost_and_title_arrive(page, fake, screenshot):
+    """A new chat's row (title, cost, Pin and Archive) takes its place when the first question is
+    sent; the tools, the cost and the title come later and only fill it. Arriving as their own rows,
+    they pushed the messages down under the reader's eyes and finger (a tap on Edit missed)."""
+    streamed, named = threading.Event(), threading.Event()
+    fake.stream_plans.append(fo.stream_tokens(["Knead", " it", " for", " ten", " minutes."], hold=streamed, usage={
+        "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "cost": 0.0042}))
+    fake.completion_plans.append(fo.completion("Bread Kneading Time", hold=named))
+    heading, question = page.locator("#conversation-heading"), page.locator(QUESTION).first
+    expect(page.locator("#chat-header")).to_be_hidden()
+    send(page, "How long should I knead bread dough?")
+    expect(heading).to_have_text("New Conversation")
+    expect(heading).to_have_class("conversation-heading pending")
+    top = question.bounding_box()["y"]
+    expect(page.locator("#chat-tools")).to_be_visible()
+    screenshot(page, "chat-row-pending")
+    streamed.set()
+    expect(page.locator("#conversation-cost")).to_have_text("Cost: $0.0042")
+    named.set()
+    expect(heading).to_have_text("Bread Kneading Time")
+    expect(heading).to_have_class("conversation-heading")
+    assert question.bounding_box()["y"] == top
+    screenshot(page, "chat-row")
+    page.set_viewport_size({"width": 390, "height": 844})
+    row = page.locator("#chat-header").bounding_box()
+    assert row["height"] < 44, "title, cost and tools share one line on a phone too"
+    for part in ("#conversation-heading", "#conversation-cost", "#archive-chat-button"):
+        box = page.locator(part).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    screenshot(page, "chat-row-phone")
+
+
+def test_a_refused_first_question_leaves_no_row(page):
+    page.route("**/chat", lambda route: route.fulfill(status=429, json={"error": "Too many answers at once."}))
+    send(page, "Anything at all")
+    expect(page.locator(".notice")).to_contain_text("Too many answers at once.")
+    expect(page.locator("#chat-header")).to_be_hidden()
+    expect(page.locator("#message-input")).to_have_value("Anything at all")
 
 
 def test_a_long_title_is_cut_in_the_heading_with_the_full_text_on_hover(page, fake, app_server, screenshot):

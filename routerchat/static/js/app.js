@@ -5,7 +5,7 @@ import { ChatSettings } from "./chatsettings.js";
 import { ComposerFiles } from "./attachments.js";
 import { MessageView } from "./messages.js";
 import { FolderDialog, SharedLinks, ShareDialog } from "./organise.js";
-import { showConversationCost, showConversationTitle } from "./heading.js";
+import { showConversationCost, showConversationTitle, showTitlePending } from "./heading.js";
 import { Presets } from "./presets.js";
 import { SearchBox } from "./search.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -288,9 +288,12 @@ async function sendMessage() {
   keepDraft();
   const body = { message: text, conversation_id: state.conversationId, ...answerOptions() };
   if (attached.length) body.attachments = attached.map((item) => item.file.id);
+  const isNew = !state.conversationId;
+  if (isNew) showTitlePending(document.body.dataset.defaultTitle);
   const stored = await answers.start(body, question);
   // Refused before anything was stored: the text and files come back, unless another text was typed meanwhile.
   if (!stored) files.restore(attached);
+  if (!stored && isNew && !state.conversationId) showConversationTitle(null);
   if (!stored && !input.value) {
     input.value = text;
     autosize();
