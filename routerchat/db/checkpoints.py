@@ -20,6 +20,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 import gevent
+from gevent.event import Event
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
@@ -56,8 +57,7 @@ class Checkpointer:
         # not always the same thread.
         self._connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._connection.execute("PRAGMA synchronous=NORMAL")  # as the app's connections (engine.py)
-        self.commits = 0  # the app's commits so far (`count_commit`)
-        self._checkpointed = 0  # how many of them the last checkpoint followed
+        self._committed = Event()  # set by the app's commits since the last checkpoint began
 
     def checkpoint(self) -> tuple[int, int, int]:
         """One PASSIVE checkpoint, in a thread: (busy, pages in the WAL, pages copied)."""
@@ -68,24 +68,23 @@ class Checkpointer:
         row = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return row[0], row[1], row[2]
 
-    def count_commit(self, _connection: object) -> None:
-        self.commits += 1
+    def note_commit(self, _connection: object) -> None:
+        self._committed.set()
 
     def run_forever(self) -> None:
-        """A checkpoint CHECKPOINT_SECONDS after commits (an idle server makes none). Small and
-        frequent: while one copies pages, a transaction that begins may have to wait for it
-        (SQLite retries, sleeping); with a checkpoint every second, 3-4 commits in 3,000 waited
+        """A checkpoint CHECKPOINT_SECONDS after a commit (an idle server makes none, and sleeps).
+        Small and frequent: while one copies pages, a transaction that begins may have to wait for
+        it (SQLite retries, sleeping); with a checkpoint every second, 3-4 commits in 3,000 waited
         ~50 ms each, with one every 0.1 s none waited 20 ms (`bench/sqlite_commits.py`)."""
         while True:
-            pause(CHECKPOINT_SECONDS)
-            if self.commits == self._checkpointed:
-                continue
-            committed = self.commits
+            self._committed.wait()
+            pause(CHECKPOINT_SECONDS)  # the commits of this moment join the checkpoint
+            self._committed.clear()
             try:
                 self.checkpoint()
-                self._checkpointed = committed
             except sqlite3.Error:
                 log.exception("WAL checkpoint failed; trying again in %s s", CHECKPOINT_SECONDS)
+                self._committed.set()
 
 
 def start_wal_checkpoints(app: Flask) -> gevent.Greenlet | None:
@@ -99,6 +98,6 @@ def start_wal_checkpoints(app: Flask) -> gevent.Greenlet | None:
         engine = db.engine
     checkpointer = Checkpointer(path)
     event.listen(engine, "connect", _fallback_autocheckpoint)
-    event.listen(engine, "commit", checkpointer.count_commit)
+    event.listen(engine, "commit", checkpointer.note_commit)
     engine.dispose()
     return gevent.spawn(checkpointer.run_forever)
