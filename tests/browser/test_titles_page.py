@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests import fake_openrouter as fo
 from tests.browser.conftest import ANSWER, QUESTION, send
 from tests.support.client import Api
-from tests.support.waiting import settle
+from tests.support.waiting import settle, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("default_presets")]
 
@@ -176,11 +176,15 @@ def test_nothing_below_the_chats_row_moves_as_its_tools_cost_and_title_arrive(pa
     assert question.bounding_box()["y"] == top
     screenshot(page, "chat-row")
     page.set_viewport_size({"width": 390, "height": 844})
+    sidebar = page.locator(".sidebar")
+    wait_for(lambda: (box := sidebar.bounding_box()) is None or box["x"] + box["width"] <= 0,
+             message="the sidebar did not slide away (a drawer at this width)")
     row = page.locator("#chat-header").bounding_box()
     assert row["height"] < 44, "title, cost and tools share one line on a phone too"
     for part in ("#conversation-heading", "#conversation-cost", "#archive-chat-button"):
         box = page.locator(part).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    assert page.locator("#conversation-cost").inner_text() == "$0.0042"  # no "Cost:" label: the title keeps room
     screenshot(page, "chat-row-phone")
 
 

@@ -26,7 +26,8 @@ export function showTitlePending(defaultTitle) {
 
 export function showConversationCost(cost) {
   shownCost = cost ?? null;
-  costLine.textContent = shownCost === null ? "" : `Cost: ${formatCost(shownCost)}`;
+  const label = Object.assign(document.createElement("span"), { className: "cost-label", textContent: "Cost: " });
+  costLine.replaceChildren(...(shownCost === null ? [] : [label, formatCost(shownCost)]));   // text, never HTML
   costLine.title = "What this conversation's answers and title cost, as OpenRouter reported it";
   costLine.hidden = shownCost === null;
 }
