@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import gevent
 from gevent.event import Event
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 
 from ..extensions import db
+from .engine import database_file
 from .guard import pause
 
 if TYPE_CHECKING:
@@ -35,14 +35,6 @@ log = logging.getLogger(__name__)
 CHECKPOINT_SECONDS = 0.1
 # Should the thread stop checkpointing, commits do it again past this many pages (~80 MB of WAL).
 FALLBACK_AUTOCHECKPOINT_PAGES = 20_000
-
-
-def database_file(database_url: str) -> str | None:
-    """The SQLite database file of the URL; None for PostgreSQL and in-memory databases."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
-        return None
-    return url.database
 
 
 def _fallback_autocheckpoint(dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -52,17 +52,25 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoo
     cursor.close()
 
 
+def database_file(database_url: str) -> str | None:
+    """The SQLite database file of the URL; None for PostgreSQL, in-memory databases and `file:` URIs."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+        return None
+    return url.database
+
+
 def create_private_sqlite_file(database_url: str) -> None:
     """Create a SQLite database file readable by its owner only (0600) before SQLite makes it with
     the umask's mode (often 0644: every conversation and password hash readable by any local
     user). SQLite gives its -wal and -shm files the database file's mode. An existing file is
     left as it is."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or url.database.startswith("file:"):
+    path = database_file(database_url)
+    if path is None:
         return
     # An existing file is kept as it is; a missing folder is SQLite's to report when it connects.
     with contextlib.suppress(FileExistsError, FileNotFoundError):
-        os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def configure_engine(app: Flask) -> None:

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from routerchat.db import checkpoints
-from routerchat.db.checkpoints import FALLBACK_AUTOCHECKPOINT_PAGES, Checkpointer, database_file, start_wal_checkpoints
+from routerchat.db.checkpoints import FALLBACK_AUTOCHECKPOINT_PAGES, Checkpointer, start_wal_checkpoints
+from routerchat.db.engine import database_file
 from routerchat.extensions import db
 from tests.support.servers import in_process_app
 
