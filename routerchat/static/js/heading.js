@@ -12,7 +12,6 @@ let shownCost = null;
 export function showConversationTitle(title) {
   heading.textContent = title || "";   // text, never HTML
   heading.title = title || "";
-  heading.hidden = !title;
   heading.classList.remove("pending");
   header.hidden = !title;
 }
@@ -26,8 +25,11 @@ export function showTitlePending(defaultTitle) {
 
 export function showConversationCost(cost) {
   shownCost = cost ?? null;
-  const label = Object.assign(document.createElement("span"), { className: "cost-label", textContent: "Cost: " });
-  costLine.replaceChildren(...(shownCost === null ? [] : [label, formatCost(shownCost)]));   // text, never HTML
+  costLine.replaceChildren();
+  if (shownCost !== null) {   // text, never HTML; the label is left out on a phone
+    costLine.append(Object.assign(document.createElement("span"), { className: "cost-label", textContent: "Cost: " }),
+      formatCost(shownCost));
+  }
   costLine.title = "What this conversation's answers and title cost, as OpenRouter reported it";
   costLine.hidden = shownCost === null;
 }
