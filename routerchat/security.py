@@ -7,8 +7,10 @@ SECURITY.md lists each protection with the test that proves it.
 """
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -130,10 +132,26 @@ def _wrong_type_message(accepted: frozenset[str]) -> str:
     return f"Send the body as JSON with Content-Type: application/json{also}."
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection inside. A body nested a thousand deep takes the parser to the
+    recursion limit, and a collection there runs weakref finalizers (SQLAlchemy's, tempfile's)
+    with no stack left: they fail, and their errors are reported from wherever they ran."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def check_json(raw: bytes) -> None:
     """Deep nesting, NUL and lone surrogates are refused before any route reads the body."""
     try:
-        value = json.loads(raw)
+        with _collector_paused():
+            value = json.loads(raw)
     except RecursionError as exc:  # the parser's own guard against `[[[[…`
         raise ApiError(400, f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.") from exc
     except ValueError:

@@ -4,6 +4,7 @@ Tables run on the in-process test client (no network needed); the behaviours tha
 server shows (SSE error events, log lines, gevent's socket handling) use `api` / `launch`.
 """
 import base64
+import gc
 import json
 import socket
 
@@ -213,6 +214,23 @@ def test_bad_unicode_and_deep_nesting_are_a_4xx_and_change_nothing(client, db_en
     settle(fake)  # an answer or title job started by mistake would run (and call) now
     assert snapshot(db_engine) == before
     assert fake.chat_requests() == []
+
+
+def test_no_collection_runs_while_a_deep_body_is_parsed(client, monkeypatch):
+    """A collection with the parser at the recursion limit runs weakref finalizers with no stack
+    left; they failed there (one CI run: a RecursionError reported from a dead finalizer)."""
+    parsing_with_collector = []
+    parse = json.loads
+
+    def watched(raw, *args, **kwargs):
+        if len(raw) > 100_000:  # the deep body (json.loads is the module's: the test's own calls go through too)
+            parsing_with_collector.append(gc.isenabled())
+        return parse(raw, *args, **kwargs)
+    monkeypatch.setattr(json, "loads", watched)
+    response = client.post("/chat", data='{"a":' * 50_000, content_type="application/json")
+    assert response.status_code == 400 and "nested" in response.get_json()["error"]
+    assert parsing_with_collector == [False]
+    assert gc.isenabled()  # and on again after
 
 
 def test_strings_with_ordinary_unicode_still_pass(client, conversation_id):
