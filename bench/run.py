@@ -220,7 +220,6 @@ class App:
         return self.process.log_path.read_text(errors="replace").count(GUARD_MARK)
 
 
-
 def peak_rss_during(process: Process, work) -> tuple[object, float]:
     """Run `work()` while sampling the process tree's RSS; return its value and the peak."""
     peak = [process.rss_mib()]
