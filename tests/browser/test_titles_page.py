@@ -174,6 +174,9 @@ def test_nothing_below_the_chats_row_moves_as_its_tools_cost_and_title_arrive(pa
     expect(heading).to_have_text("Bread Kneading Time")
     expect(heading).to_have_class("conversation-heading")
     assert question.bounding_box()["y"] == top
+    page.evaluate("for (const id of ['chat-tools', 'conversation-cost']) document.getElementById(id).hidden = true")
+    assert question.bounding_box()["y"] == top, "the row is only as tall as its tools: it grows when they arrive"
+    page.evaluate("for (const id of ['chat-tools', 'conversation-cost']) document.getElementById(id).hidden = false")
     screenshot(page, "chat-row")
     page.set_viewport_size({"width": 390, "height": 844})
     sidebar = page.locator(".sidebar")
