@@ -10,10 +10,13 @@ medians over all rounds, the milliseconds from the round's start at which it:
   opened   had its upstream request under way (answers.hub().open returned)
   stored   had its rows written (the question and the `streaming` answer, committed)
   sent     handed its first event (`conversation`) to the server to write
+  answered had the upstream's response headers (its request's `stream_chat` returned; a request
+           the upstream answered before the rows were stored shows it before `stored`)
   delta    had its first upstream delta published to its feed
   chunk    handed its first `chunk` event to the server to write
 
-and the phases' own durations (view → opened, opened → stored, …). A message's first token is
+and the phases' own durations (view → opened, opened → stored, …; view → answered, answered →
+delta: the upstream's think time plus how late this process read it). A message's first token is
 its `chunk`; the gaps show what it waited for: its own work, or other messages' turns.
 
     .venv/bin/python bench/relay_timeline.py [--level 20] [--rounds 4]
@@ -31,13 +34,18 @@ import signal  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-PHASES = ("wsgi", "view", "opened", "stored", "sent", "delta", "chunk")
+PHASES = ("wsgi", "view", "opened", "stored", "sent", "answered", "delta", "chunk")
+# A phase's duration is counted from the one before it, but the upstream's answer from the message's
+# view (the request goes out from there, alongside opened, stored and sent) and the first delta from
+# that answer (the upstream's own think time, plus however long this process took to read it).
+SINCE = {"answered": "view", "delta": "answered"}
 
 
 def serve(marks_path: str) -> None:
@@ -73,6 +81,7 @@ def serve(marks_path: str) -> None:
     wrap("routerchat.views.chat", None, "json_object_body", "view", None)
     wrap("routerchat.answers.hub", "AnswerHub", "open", None, "opened")
     wrap("routerchat.views.chat", None, "_store_exchange", None, "stored")
+    trace_answered(mark, request_key)
     chat_view = importlib.import_module("routerchat.views.chat")
     feed_module = importlib.import_module("routerchat.answers.feed")
     chat_events = chat_view._chat_events
@@ -100,6 +109,28 @@ def serve(marks_path: str) -> None:
     signal.signal(signal.SIGTERM, write_marks)
     sys.argv = [str(ROOT / "main.py")]
     runpy.run_path(str(ROOT / "main.py"), run_name="__main__")
+
+
+def trace_answered(mark: Callable[[str, int], None], request_key: Callable[[], int]) -> None:
+    """Mark "answered" when a chat request's response headers are in. The request runs in a greenlet
+    of its own, which `Opening` switches to at once: its `stream_chat` starts inside `Opening`'s
+    constructor, so the request it serves is the one that constructor was called for."""
+    opening_module = importlib.import_module("routerchat.answers.opening")
+    client_module = importlib.import_module("routerchat.upstream.client")
+    opening_init, stream_chat = opening_module.Opening.__init__, client_module.OpenRouterClient.stream_chat
+    opened_for: list[int] = []
+
+    def traced_init(opening, *args, **kwargs):
+        opened_for.append(request_key())
+        opening_init(opening, *args, **kwargs)
+
+    def traced_stream_chat(client, *args, **kwargs):
+        key = opened_for.pop()
+        stream = stream_chat(client, *args, **kwargs)
+        mark("answered", key)
+        return stream
+    opening_module.Opening.__init__ = traced_init
+    client_module.OpenRouterClient.stream_chat = traced_stream_chat
 
 
 def timelines(marks: list) -> list[dict[str, float]]:
@@ -148,6 +179,7 @@ def report(rounds: list[list[dict[str, float]]]) -> None:
     print("| phase | at | duration |")
     print("|---|---|---|")
     for before, phase in zip(("wsgi", *PHASES), PHASES, strict=False):
+        before = SINCE.get(phase, before)
         at = statistics.median(t[phase] for t in every)
         took = statistics.median(t[phase] - t[before] for t in every)
         print(f"| {phase} | {at:.1f} | {took:.1f} |")

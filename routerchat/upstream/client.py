@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import certifi
 import gevent
 import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
@@ -29,6 +25,7 @@ from ..errors import UpstreamError
 from ..sse import DONE_DATA, event_data
 from ..text_safety import SurrogateJoiner, redact_secrets
 from .catalog import catalog_from
+from .pool import connection_pool
 from .wording import (
     ANSWER_CUT_OFF,
     CONNECTION_FAILED,
@@ -96,35 +93,6 @@ def _dropped_before_answer(exc: Exception) -> bool:
     """A pooled connection the server had closed: the request was never read (urllib3 says
     "Connection aborted" before any response came)."""
     return isinstance(exc, ProtocolError) and "Connection aborted" in str(exc)
-
-
-def connection_pool(base_url: str) -> urllib3.PoolManager:
-    """A pool of connections to the upstream: chats reuse open connections (and TLS sessions)
-    instead of paying a new handshake per message.
-
-    The environment's proxy settings (HTTPS_PROXY, NO_PROXY, …) and CA bundle
-    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, else certifi's) are read once, here, not per request.
-    urllib3 directly, not requests: requests' per-request preparation (merging settings, hooks,
-    runtime `typing` protocol checks) cost ~0.6-1 ms of CPU per request, twice per exchange."""
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
-    where = {"ca_cert_dir": bundle} if os.path.isdir(bundle) else {"ca_certs": bundle}
-    options: dict[str, Any] = {"num_pools": 4, "maxsize": 200, "block": False, **where}
-    proxy = _proxy_for(base_url)
-    if proxy is None:
-        return urllib3.PoolManager(**options)
-    auth = urllib3.util.parse_url(proxy).auth  # http://user:password@proxy:3128
-    headers = urllib3.make_headers(proxy_basic_auth=urllib.parse.unquote(auth)) if auth else None
-    return urllib3.ProxyManager(proxy, proxy_headers=headers, **options)
-
-
-def _proxy_for(url: str) -> str | None:
-    """The proxy the environment names for `url` (None when NO_PROXY exempts its host)."""
-    proxies = urllib.request.getproxies_environment()
-    parts = urllib.parse.urlsplit(url)
-    exempt = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # public, not in typeshed
-    if not proxies or exempt(parts.hostname or "", proxies):
-        return None
-    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 @dataclass

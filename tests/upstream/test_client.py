@@ -1,15 +1,13 @@
 """The HTTP client against the fake OpenRouter over real HTTP: every quirk and error OpenRouter documents."""
-import base64
 import gc
 import socket
 import time
 import tracemalloc
 
 import pytest
-import urllib3
 
 from routerchat.errors import UpstreamError
-from routerchat.upstream.client import OpenRouterClient, connection_pool
+from routerchat.upstream.client import OpenRouterClient
 from tests import fake_openrouter as fo
 
 
@@ -278,18 +276,3 @@ def test_a_connection_cut_after_done_still_ends_the_answer_normally(client, fake
     fake.stream_plans.append(done_then_cut)
     stream = client.stream_chat([{"role": "user", "content": "hi"}], "x/y")
     assert collect(stream) == "Whole" and stream.result.saw_done
-
-
-def test_a_proxy_from_the_environment_is_used_with_its_credentials(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                 "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", "http://ann%40corp:s%3Acret@proxy.example:3128")
-    pool = connection_pool("https://openrouter.ai/api/v1")
-    assert isinstance(pool, urllib3.ProxyManager) and pool.proxy.host == "proxy.example"
-    assert pool.proxy_headers["proxy-authorization"] == "Basic " + base64.b64encode(b"ann@corp:s:cret").decode()
-    monkeypatch.setenv("NO_PROXY", "openrouter.ai")
-    assert not isinstance(connection_pool("https://openrouter.ai/api/v1"), urllib3.ProxyManager)
-    monkeypatch.delenv("NO_PROXY")
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    assert "proxy-authorization" not in connection_pool("https://openrouter.ai/api/v1").proxy_headers
