@@ -1,7 +1,8 @@
 """The bench tools that run routerchat's own code in a measured server: bench/relay_timeline.py wraps
 routerchat's functions by name and must still find every phase of every message,
-bench/gc_pauses.py must see the collector at work, and bench/sqlite_commits.py must store its
-exchanges both ways, or what they print measures nothing."""
+bench/gc_pauses.py must see the collector at work, bench/sqlite_commits.py must store its
+exchanges both ways, and bench/start_cpu.py must start its chats in both servers, or what they print
+measures nothing."""
 from __future__ import annotations
 
 import subprocess
@@ -44,3 +45,16 @@ def test_the_commits_are_measured_with_the_checkpoints_both_ways(tmp_path):
     for row in rows:
         median, p99, maximum = (float(cell.removesuffix(" ms")) for cell in row[1:4])
         assert 0 < median <= p99 <= maximum
+
+
+def test_the_start_of_many_chats_is_measured_in_routerchat_and_the_floor(tmp_path):
+    result = subprocess.run([sys.executable, str(BENCH / "start_cpu.py"), "--level", "3", "--rounds", "1",
+                             "--hold", "0.3"], capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert [row[0] for row in rows] == ["| routerchat (main.py + SQLite)",
+                                        "| floor + flask,rows,feed,title,guards,search,ledger"]
+    for row in rows:
+        median, minimum = (float(cell.removesuffix(" ms |").removesuffix(" ms")) for cell in row[1:3])
+        assert 0 <= minimum <= median
+    assert "routerchat / floor: " in result.stdout
