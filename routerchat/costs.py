@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Float, Integer, String, bindparam, func, insert, literal, select
 
+from .db import prepared
 from .db.models import Account, Conversation, Message, UsageRecord, utcnow
 from .db.rows import table_of
 from .errors import ApiError
@@ -92,13 +93,12 @@ def _ledger_values(kind: str, model: str | None, usage: dict[str, Any] | None) -
 def record_answer(message_id: int, model: str | None, usage: dict[str, Any] | None) -> None:
     """Record one answer request in the ledger, owned like its conversation (one Core statement;
     caller commits). Nothing is recorded when the answer's row is gone (its chat was deleted)."""
-    db.session.execute(_RECORD_ANSWER, {"ledger_message_id": message_id, **_ledger_values("answer", model, usage)})
+    prepared.run(_RECORD_ANSWER, {"ledger_message_id": message_id, **_ledger_values("answer", model, usage)})
 
 
 def record_title(conversation_id: str, model: str | None, usage: dict[str, Any] | None) -> None:
     """Record one title request in the ledger (one Core statement; caller commits)."""
-    db.session.execute(_RECORD_TITLE,
-                       {"ledger_conversation_id": conversation_id, **_ledger_values("title", model, usage)})
+    prepared.run(_RECORD_TITLE, {"ledger_conversation_id": conversation_id, **_ledger_values("title", model, usage)})
 
 
 def usage_report(days: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from .constants import FREE_SLOT
+from .db import prepared
 from .db.models import Preset
 from .db.rows import table_of
 from .errors import ApiError, UpstreamError
@@ -65,7 +66,7 @@ def check_slot(slot: object) -> int:
 
 def preset_model(slot: int) -> str:
     """The preset's model (one Core SELECT built once: it runs before every answer's request)."""
-    stored: str | None = db.session.scalar(PRESET_MODEL, {"owner": preset_owner(), "slot": slot})
+    stored: str | None = prepared.first_value(PRESET_MODEL, {"owner": preset_owner(), "slot": slot})
     return stored if stored is not None else default_preset(slot)["model"]
 
 

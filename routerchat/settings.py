@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .chat_options import OptionError, check_instructions
 from .constants import TITLE_PROMPT_MAX_CHARS
+from .db import prepared
 from .db.models import AccountSettings
 from .db.rows import table_of
 from .errors import ApiError
@@ -63,7 +64,7 @@ def current() -> dict[str, Any]:
 def instructions() -> str:
     """The current account's instructions for every chat ("" when none): one Core SELECT built
     once, as it runs before every answer's request."""
-    stored: str | None = db.session.scalar(INSTRUCTIONS, {"owner": preset_owner()})
+    stored: str | None = prepared.first_value(INSTRUCTIONS, {"owner": preset_owner()})
     return DEFAULTS["instructions"] if stored is None else stored
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..constants import ACCOUNT_NAME_MAX_CHARS, NO_ACCOUNT
+from ..db import prepared
 from ..db.models import Account, Attachment, Conversation, Folder, LoginFailure, Preset, utcnow
 from ..db.rows import table_of
 from ..errors import ApiError
@@ -49,7 +50,7 @@ ANY_ACCOUNT = select(table_of(Account).c.id).limit(1)  # Core, built once: every
 
 
 def any_exist() -> bool:
-    return db.session.scalar(ANY_ACCOUNT) is not None
+    return prepared.first_value(ANY_ACCOUNT, {}) is not None
 
 
 def find(name: str) -> Account | None:

@@ -6,7 +6,7 @@ ORM-enabled UPDATE (which first works out which loaded objects the statement tou
 about as much CPU again as the statement they send; rows a request never reads back as objects
 need none of it. A statement built anew for each call (`.values(...)` with the values inside)
 costs ~0.25 ms more on top: SQLAlchemy derives its cache key from every value before it finds
-the compiled SQL. The statements still run in the session's transaction.
+the compiled SQL. They are sent as prepared statements (prepared.py), in the session's transaction.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
 
-from ..extensions import Base, db
+from ..extensions import Base
+from . import prepared
 
 ROW_KEY = "row_key"  # the parameter naming the row an UPDATE changes (no column is called so)
 
@@ -45,9 +46,9 @@ def insert_new(row: Base) -> Any:
     state = inspect(row)
     values = {attribute.columns[0].key: state.dict[attribute.key] for attribute in state.mapper.column_attrs
               if attribute.key in state.dict}
-    return db.session.execute(_inserting(table_of(type(row))), values).scalar_one()
+    return prepared.first_value(_inserting(table_of(type(row))), values)
 
 
 def update_row(mapped: type[Base], key: Any, /, **values: Any) -> None:
     """Set these columns of the `mapped` row whose primary key is `key` (one UPDATE; the caller commits)."""
-    db.session.execute(_updating(table_of(mapped)), {ROW_KEY: key, **values})
+    prepared.run(_updating(table_of(mapped)), {ROW_KEY: key, **values})
