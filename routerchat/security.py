@@ -198,8 +198,10 @@ def guard_request() -> Response | None:
 
 
 def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Each security header the response does not set itself (one pass over its headers:
+    `setdefault` scanned them once per header, and raised and caught an exception per missing one)."""
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present])
     if request.endpoint in STRICTER_POLICIES:
         response.headers.add("Content-Security-Policy", STRICTER_POLICIES[request.endpoint])
     return response
