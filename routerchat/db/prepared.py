@@ -126,19 +126,30 @@ def execute(statement: ClauseElement, parameters: Mapping[str, Any]) -> Any:
     return cursor
 
 
-def first_value(statement: ClauseElement, parameters: Mapping[str, Any]) -> Any:
-    """The first column of the first row `statement` returns; None when there is none."""
+def first_row(statement: ClauseElement, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The first row `statement` returns (a tuple); None when there is none."""
     cursor = execute(statement, parameters)
     try:
         row = cursor.fetchone()
     finally:
         cursor.close()
+    return None if row is None else tuple(row)
+
+
+def first_value(statement: ClauseElement, parameters: Mapping[str, Any]) -> Any:
+    """The first column of the first row `statement` returns; None when there is none."""
+    row = first_row(statement, parameters)
     return None if row is None else row[0]
 
 
-def run(statement: ClauseElement, parameters: Mapping[str, Any]) -> None:
-    """Run `statement` (a change that returns nothing) with `parameters`."""
-    execute(statement, parameters).close()
+def run(statement: ClauseElement, parameters: Mapping[str, Any]) -> int:
+    """Run `statement` (a change) with `parameters`; how many rows it changed."""
+    cursor = execute(statement, parameters)
+    try:
+        count: int = cursor.rowcount
+    finally:
+        cursor.close()
+    return count
 
 
 def _wrapped(connection: Connection, sql: str, values: Any, exc: Any) -> StatementError:

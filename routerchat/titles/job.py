@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 import gevent
 from flask import Flask, current_app
 from sqlalchemy import (
     ColumnElement,
-    CursorResult,
     Float,
     Integer,
     ScalarSelect,
@@ -46,6 +45,7 @@ from sqlalchemy.types import TypeEngine
 from .. import conversations
 from ..constants import FREE_SLOT, MODEL_ID_MAX_CHARS, NO_ACCOUNT, MessageStatus, TitleSource
 from ..costs import record_title, usage_columns
+from ..db import prepared
 from ..db.guard import pause
 from ..db.models import AccountSettings, Conversation, Message, Preset, utcnow
 from ..db.rows import table_of
@@ -188,9 +188,9 @@ def _claim(conversation_id: str, seen: Snapshot, token: str) -> bool:
     (a claim older than the stale timeout belongs to a worker that died and may be taken over)."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["TITLE_CLAIM_STALE_SECONDS"])
-    claimed = cast(CursorResult[Any], db.session.execute(CLAIM, {
+    claimed = prepared.run(CLAIM, {
         "conversation_id": conversation_id, "seen_source": seen.title_source, "seen_attempts": seen.attempts,
-        "stale_before": stale, "token": token, "now": now})).rowcount == 1
+        "stale_before": stale, "token": token, "now": now}) == 1
     db.session.commit()
     return claimed
 
@@ -327,10 +327,10 @@ def _save(conversation_id: str, token: str, outcome: TitleResult, reply: TitleRe
     A user's title is never touched, and a failed regeneration keeps an earlier generated
     title. Returns the title the row has now, or None when the claim was taken over.
     """
-    row = db.session.execute(_saving(outcome.title_source == TitleSource.FALLBACK), {
+    row = prepared.first_row(_saving(outcome.title_source == TitleSource.FALLBACK), {
         "conversation_id": conversation_id, "token": token, "new_title": outcome.title,
         "new_source": outcome.title_source, "usage_model": reply.model[:MODEL_ID_MAX_CHARS],
-        **_usage_parameters(reply)}).first()
+        **_usage_parameters(reply)})
     record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)  # billed even if the claim was lost
     db.session.commit()
     return TitleResult(*row) if row else None
