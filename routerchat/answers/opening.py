@@ -30,12 +30,17 @@ class Opening:
         stream: ChatStream = self._greenlet.get()
         return stream
 
+    def wait_answered(self, seconds: float) -> None:
+        """Return once OpenRouter's response has begun (or the request failed), or after `seconds`."""
+        self._greenlet.join(seconds)
+
     def cancel(self) -> None:
         """Abandon the request: killed while it is being sent (urllib3 then drops the connection),
         or its response closed. Harmless after the stream was read to its end."""
         self._greenlet.kill(block=True)
-        if self._greenlet.successful():
-            self._greenlet.value.close()
+        stream = self._greenlet.value  # a GreenletExit when it was killed waiting: gevent counts that a success
+        if self._greenlet.successful() and not isinstance(stream, gevent.GreenletExit):
+            stream.close()
 
 
 def run_now(greenlet: gevent.Greenlet) -> None:
