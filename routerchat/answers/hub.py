@@ -28,8 +28,6 @@ EXTENSION_KEY = "answers"
 # CPU from the answers still streaming and from new messages' first tokens.
 QUIET_ANSWERS = 4
 TITLE_WAIT_SECONDS = 3.0
-# POST /chat stores its rows once OpenRouter has answered its request, or after this long: see `open`.
-ANSWER_WAIT_SECONDS = 0.05
 
 
 class AnswerHub:
@@ -61,22 +59,11 @@ class AnswerHub:
                                 "Wait for one to finish, or stop one, and send again.")
 
     def open(self, request: AnswerRequest) -> Opening:
-        """Send the answer's request to OpenRouter now, before its rows are stored, and return once
-        OpenRouter has answered it (or after ANSWER_WAIT_SECONDS): `start` (or `Opening.cancel`
-        when the rows cannot be stored) follows.
-
-        The wait is for many messages arriving together. Storing at once, each message read,
-        sent and stored in one turn of the event loop, so a burst of twenty took ~40 ms of CPU
-        before the loop looked at any socket again: every first token waited for the last message
-        of the burst. Waiting for the answer instead, every request goes out in the first turn and
-        each message's rows are written when its own answer begins, between the first tokens of
-        the others (bench/RESULTS.md, issue 24: +40 → +26 ms at 20 streams). A lone message loses
-        nothing: its first token comes after OpenRouter's answer anyway."""
+        """Send the answer's request to OpenRouter now, before its rows are stored: `start` (or
+        `Opening.cancel` when they cannot be) follows."""
         route = openrouter(self.app).route(request.model)
         options = {k: v for k, v in request.options.items() if not (route.local and k == "plugins")}
-        opening = Opening(route, request.messages, options)
-        opening.wait_answered(ANSWER_WAIT_SECONDS)
-        return opening
+        return Opening(route, request.messages, options)
 
     def start(self, message_id: int, conversation_id: str, request: AnswerRequest, opening: Opening) -> Feed:
         """Generate the answer stored as `message_id` (status `streaming`) from the request `open`

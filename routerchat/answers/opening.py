@@ -30,10 +30,6 @@ class Opening:
         stream: ChatStream = self._greenlet.get()
         return stream
 
-    def wait_answered(self, seconds: float) -> None:
-        """Return once OpenRouter's response has begun (or the request failed), or after `seconds`."""
-        self._greenlet.join(seconds)
-
     def cancel(self) -> None:
         """Abandon the request: killed while it is being sent (urllib3 then drops the connection),
         or its response closed. Harmless after the stream was read to its end."""

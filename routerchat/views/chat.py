@@ -249,7 +249,7 @@ def chat() -> Response:
     # as other messages are read in the meantime (held across that, twenty messages arriving
     # together held twenty connections, and the pool opened and closed its overflow ones).
     db.session.close()
-    opening = answers.hub().open(upstream_request)  # sent; returns once the model has answered it
+    opening = answers.hub().open(upstream_request)  # the model starts while the rows are written
     try:
         question_id, answer_id = _store_exchange(conversation, existing is None, branch[-1], question_files, model)
     except Exception as exc:
