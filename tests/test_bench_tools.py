@@ -1,13 +1,16 @@
 """The bench tools that run routerchat's own code in a measured server: bench/relay_timeline.py wraps
 routerchat's functions by name and must still find every phase of every message,
 bench/gc_pauses.py must see the collector at work, bench/sqlite_commits.py must store its
-exchanges both ways, and bench/start_cpu.py must start its chats in both servers, or what they print
-measures nothing."""
+exchanges both ways, and bench/start_cpu.py and bench/instructions.py must start their chats in both
+servers, or what they print measures nothing."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 TIMELINE = BENCH / "relay_timeline.py"
@@ -58,3 +61,16 @@ def test_the_start_of_many_chats_is_measured_in_routerchat_and_the_floor(tmp_pat
         median, minimum = (float(cell.removesuffix(" ms |").removesuffix(" ms")) for cell in row[1:3])
         assert 0 <= minimum <= median
     assert "routerchat / floor: " in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None,
+                    reason="bench/instructions.py counts with valgrind (.ci/run installs it)")
+def test_instructions_counts_a_start_of_routerchat_and_an_exchange_of_the_floor(tmp_path):
+    """Both apps are served and driven under valgrind, and a chat costs a plausible count."""
+    for extra, label in (([], "routerchat"), (["--floor", "--exchange"], "floor + ")):
+        result = subprocess.run([sys.executable, str(BENCH / "instructions.py"), "--chats", "3", *extra],
+                                capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert result.stdout.startswith(label)
+        per_chat = float(result.stdout.split(": ")[1].split(" M ")[0])
+        assert 0.5 < per_chat < 100  # millions of instructions: a chat's work, not nothing and not a start-up
