@@ -68,8 +68,8 @@ def drive(args: argparse.Namespace, chats: int) -> None:
     sys.path.insert(0, str(args.root))
     from gevent.pywsgi import WSGIServer
 
-    from bench.load import http_request
     from bench.run import start_upstream
+    from bench.start_cpu import start_chat
 
     workdir = Path(tempfile.mkdtemp(prefix="routerchat-instructions-"))
     upstream = start_upstream(workdir, tokens=2, delay=0.001) if args.exchange else start_upstream(workdir, 1, 30.0)
@@ -78,27 +78,11 @@ def drive(args: argparse.Namespace, chats: int) -> None:
     server.start()
     until = b'"type": "done"' if args.exchange else b'"conversation_id"'
     for number in range(WARM_UP + chats):
-        chat(server.server_port, f"chat number {number}", until, http_request)
+        start_chat(server.server_port, f"chat number {number}", until).close()  # a start's answer goes on
     if args.exchange:
         wait_for_titles(workdir / ("floor.db" if args.floor else "app.db"))
     os.kill(upstream.process.popen.pid, 9)
     os._exit(0)
-
-
-def chat(port: int, message: str, until: bytes, http_request) -> None:
-    import json
-    import socket
-
-    body = json.dumps({"message": message}).encode()
-    connection = socket.create_connection(("127.0.0.1", port))
-    connection.sendall(http_request("POST", "127.0.0.1", port, "/chat", body, {"Content-Type": "application/json"}))
-    head = b""
-    while until not in head:
-        data = connection.recv(65536)
-        if not data:
-            raise RuntimeError(f"the chat ended early: {head[-300:]!r}")
-        head += data
-    connection.close()  # a start's answer goes on (answers outlive the page)
 
 
 def routerchat_app(upstream, workdir: Path):

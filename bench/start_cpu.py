@@ -37,14 +37,15 @@ EVERY_GUARANTEE = "flask,rows,feed,title,guards,search,ledger"
 FIRST_EVENT = b'"conversation_id"'  # routerchat's and the floor's first event both name the chat
 
 
-def start_chat(port: int, message: str) -> socket.socket:
-    """Send a new chat and read until its first event; the connection stays open (the answer goes on)."""
+def start_chat(port: int, message: str, until: bytes = FIRST_EVENT) -> socket.socket:
+    """Send a new chat and read until its first event (or `until`); the connection stays open (the
+    answer goes on)."""
     request = http_request("POST", "127.0.0.1", port, "/chat", json.dumps({"message": message}).encode(),
                            {"Content-Type": "application/json"})
     connection = socket.create_connection(("127.0.0.1", port), timeout=60)
     connection.sendall(request)
     head = b""
-    while FIRST_EVENT not in head:
+    while until not in head:
         data = connection.recv(65536)
         if not data:
             raise RuntimeError(f"the chat ended before its first event: {head[-300:]!r}")
