@@ -13,6 +13,8 @@ catch `SQLAlchemyError` as before; a lost connection is invalidated as SQLAlchem
 
 Only plain statements qualify: no expanding (IN) parameters, no SQL-expression defaults, and
 result columns that need no processing on the dialect (checked when a statement is prepared).
+Prepared statements are kept by the statement object's identity: pass statements built once (module
+constants, or builders under `functools.cache`), never one built anew for each call.
 """
 from __future__ import annotations
 
