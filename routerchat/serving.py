@@ -69,7 +69,15 @@ class GuardedHandler(WSGIHandler):  # type: ignore[misc]  # gevent ships no type
             self.wsgi_input.content_length = self.wsgi_input.position  # gevent would read the rest: do not
             self.wsgi_input.chunked_input = False
             self.close_connection = True
+            self._say_the_connection_closes()
         super().process_result()
+
+    def _say_the_connection_closes(self) -> None:
+        """`Connection: close` on the response: gevent adds it only for HTTP/1.0, and a client that
+        thinks the connection stays open sends its next request on it, racing the close (the next
+        request then fails with "Remote end closed connection without response")."""
+        if not self.headers_sent and all(name.lower() != b"connection" for name, _ in self.response_headers):
+            self.response_headers.append((b"Connection", b"close"))
 
     def _has_body(self) -> bool:
         return bool(self.wsgi_input is not None and (self.wsgi_input.content_length or self.wsgi_input.chunked_input))

@@ -372,6 +372,23 @@ def test_a_refused_body_is_never_read(own_database_url, fake, tmp_path, launch):
                                            b"Content-Type: application/json\r\n"
                                            b"Content-Length: 50000000\r\n\r\n[[],[],")
     assert answer.startswith(b"HTTP/1.1 401") and b"Log in first" in answer
+    head = answer.split(b"\r\n\r\n")[0].lower()
+    assert b"\r\nconnection: close" in head  # so no client sends its next request on it
+
+
+def test_the_next_request_after_a_refused_body_goes_on_a_new_connection(own_database_url, fake, tmp_path, launch):
+    """A client that keeps connections (requests' Session) is told this one closes: its next request
+    does not race the close. Failed now and then in CI ("Remote end closed connection")."""
+    app = in_process_app(own_database_url, fake.url, tmp_path / "seed")
+    with app.app_context():
+        accounts.add("alice", "correct horse battery")
+        db.engine.dispose()
+    server = launch(DATABASE_URL=own_database_url)
+    api = Api(server.url)
+    for _ in range(20):
+        refused = api.post("/chat", json={"message": "Hello?"})
+        assert refused.status_code == 401 and refused.headers["Connection"] == "close"
+        assert api.get("/healthz").status_code == 200
 
 
 def test_a_url_too_long_for_the_server_is_a_json_414(api):
