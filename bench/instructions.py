@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-EVERY_GUARANTEE = "flask,rows,feed,title,guards,search,ledger"
 WARM_UP = 30
 TOTAL = re.compile(r"I\s+refs:\s+([\d,]+)")
 
@@ -44,13 +43,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chats", type=int, default=300)
     parser.add_argument("--exchange", action="store_true", help="whole exchanges (to `done`, titles stored)")
-    parser.add_argument("--floor", action="store_true", help=f"relay_floor.py with {EVERY_GUARANTEE}")
+    parser.add_argument("--floor", action="store_true",
+                        help="relay_floor.py with every guarantee (start_cpu.py's EVERY_GUARANTEE)")
     parser.add_argument("--root", type=Path, default=BENCH.parent, help="the checkout whose routerchat is measured")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         drive(args, args.child)
         return
+    sys.path.insert(0, str(BENCH.parent))
+    from bench.start_cpu import EVERY_GUARANTEE
+
     idle, busy = count(args, 0), count(args, args.chats)
     what = "exchange" if args.exchange else "start"
     app = f"floor + {EVERY_GUARANTEE}" if args.floor else f"routerchat ({args.root})"
@@ -66,6 +69,9 @@ def drive(args: argparse.Namespace, chats: int) -> None:
     import tempfile
 
     sys.path.insert(0, str(args.root))
+    import routerchat  # noqa: F401  # the measured checkout's, before bench/ (this checkout's) imports it
+
+    sys.path.insert(0, str(BENCH.parent))
     from gevent.pywsgi import WSGIServer
 
     from bench.run import start_upstream
@@ -80,21 +86,19 @@ def drive(args: argparse.Namespace, chats: int) -> None:
     for number in range(WARM_UP + chats):
         start_chat(server.server_port, f"chat number {number}", until).close()  # a start's answer goes on
     if args.exchange:
-        wait_for_titles(workdir / ("floor.db" if args.floor else "app.db"))
+        wait_for_titles(workdir / "floor.db" if args.floor else workdir / "app.db")
     os.kill(upstream.process.popen.pid, 9)
     os._exit(0)
 
 
 def routerchat_app(upstream, workdir: Path):
-    from bench.run import API_KEY
-
-    os.environ.update({"HOST": "127.0.0.1", "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}", "SECRET_KEY": "bench",
-                       "OPENROUTER_BASE_URL": upstream.base_url, "OPENROUTER_API_KEY": API_KEY,
-                       "ROUTERCHAT_DOTENV": "0", "DB_CONNECTION_GUARD": "strict"})
+    """routerchat as main.py serves it, with the bench's settings."""
+    from bench.run import app_env
     from routerchat import create_app
     from routerchat.serving import freeze_start_up_objects
     from routerchat.startup import prepare_database
 
+    os.environ.update(app_env(f"sqlite:///{workdir / 'app.db'}", upstream))
     app = create_app()
     prepare_database(app)
     freeze_start_up_objects()  # as main.py does before it serves
@@ -104,10 +108,10 @@ def routerchat_app(upstream, workdir: Path):
 def floor_app(upstream, workdir: Path):
     import runpy
 
-    from bench.run import API_KEY
+    from bench.run import floor_env
+    from bench.start_cpu import EVERY_GUARANTEE
 
-    os.environ.update({"UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "FLOOR_LAYERS": EVERY_GUARANTEE,
-                       "FLOOR_DB": str(workdir / "floor.db")})
+    os.environ.update(floor_env(upstream, workdir, EVERY_GUARANTEE))
     return runpy.run_path(str(BENCH / "relay_floor.py"), run_name="floor")["flask_app"]()
 
 

@@ -421,6 +421,12 @@ def run_wrapped_main(script: Path, extra: list[str], drive: Callable[[App], None
         return output.read_text()
 
 
+def floor_env(upstream: Upstream, workdir: Path, layers: str) -> dict[str, str]:
+    """relay_floor.py's settings: this upstream, these FLOOR_LAYERS, its database in `workdir`."""
+    return {"UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "FLOOR_LAYERS": layers,
+            "FLOOR_DB": str(workdir / "floor.db")}
+
+
 class Floor(App):
     """bench/relay_floor.py: a bare gevent relay (no Flask, no database), or it with `layers` of
     routerchat's required work, measured like the app (App's way of sending a chat and reading its
@@ -428,8 +434,7 @@ class Floor(App):
 
     def __init__(self, upstream: Upstream, workdir: Path, layers: str = ""):
         workdir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "UPSTREAM": upstream.base_url, "UPSTREAM_KEY": API_KEY, "PYTHONUNBUFFERED": "1",
-               "FLOOR_LAYERS": layers, "FLOOR_DB": str(workdir / "floor.db")}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **floor_env(upstream, workdir, layers)}
         self.process = launch([sys.executable, str(BENCH / "relay_floor.py")], env, workdir, "/healthz")
 
     def guard_reports(self) -> int:
