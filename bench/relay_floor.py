@@ -280,7 +280,7 @@ def add_guards(app) -> None:
     """routerchat's checks of every request (security.py, the login gate), each done once."""
     from flask import abort, request
 
-    from routerchat.security import LOOPBACK_HOSTS, MAX_URL_CHARS, SECURITY_HEADERS, host_name, is_own_origin
+    from routerchat.security import LOOPBACK_HOSTS, MAX_URL_CHARS, add_security_headers, host_name, is_own_origin
     from routerchat.text_safety import json_problem
 
     allowed = LOOPBACK_HOSTS
@@ -296,11 +296,7 @@ def add_guards(app) -> None:
             abort(400)
         ROWS.accounts_exist()  # the login gate's question when the request carries no session
 
-    @app.after_request
-    def add_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.after_request(add_security_headers)
 
 
 if __name__ == "__main__":
