@@ -25,7 +25,7 @@ from ..errors import UpstreamError
 from ..sse import DONE_DATA, event_data
 from ..text_safety import SurrogateJoiner, redact_secrets
 from .catalog import catalog_from
-from .pool import connection_pool
+from .pool import connection_pool, request_target
 from .wording import (
     ANSWER_CUT_OFF,
     CONNECTION_FAILED,
@@ -228,6 +228,7 @@ class OpenRouterClient:
         self.app_url = app_url
         self.app_title = app_title
         self.pool = pool or connection_pool(self.base_url)
+        self.connections, self.prefix = request_target(self.pool, self.base_url)
         self.check = check
         self.headers = self._headers()  # built once: every request sends the same
         self.timeout = urllib3.Timeout(connect=connect_timeout, read=read_timeout)
@@ -249,8 +250,8 @@ class OpenRouterClient:
         timeout = self.timeout if read_timeout is None else urllib3.Timeout(
             connect=self.connect_timeout, read=read_timeout)
         payload = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-        return self.pool.request(method, url, body=payload, headers=self.headers, timeout=timeout,
-                                 retries=False, redirect=False, preload_content=not stream)
+        return self.connections.urlopen(method, self.prefix + path, body=payload, headers=self.headers,
+                                        timeout=timeout, retries=False, redirect=False, preload_content=not stream)
 
     def _post(self, body: dict[str, Any], *, stream: bool,
               read_timeout: float | None = None) -> urllib3.BaseHTTPResponse:

@@ -92,3 +92,16 @@ def _proxy_for(url: str) -> str | None:
     if not proxies or exempt(parts.hostname or "", proxies):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def request_target(manager: urllib3.PoolManager, base_url: str) -> tuple[urllib3.PoolManager | HTTPConnectionPool, str]:
+    """Where requests to `base_url` are sent, and what their paths are appended to: the host's own
+    pool and the URL's path, or, behind a proxy that forwards plain HTTP (it needs absolute URLs
+    and its headers), the manager and the whole URL. `PoolManager.request` parses the URL, copies
+    the headers and looks the host's pool up again on every request: a quarter of a request's CPU
+    (bench/RESULTS.md, issue 24). A client's manager serves its one host, so its pool is never
+    evicted."""
+    url = urllib3.util.parse_url(base_url)
+    if isinstance(manager, urllib3.ProxyManager) and url.scheme == "http":
+        return manager, base_url
+    return manager.connection_from_url(base_url), url.path or ""

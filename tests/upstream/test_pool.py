@@ -9,7 +9,9 @@ from pathlib import Path
 
 import urllib3
 
+from routerchat.upstream.client import OpenRouterClient
 from routerchat.upstream.pool import connection_pool, is_readable_now
+from tests.fake_openrouter import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 # Under gevent (as main.py and gunicorn serve): a keep-alive connection goes back to the pool, a
@@ -33,9 +35,7 @@ print(json.dumps({"yielded": bool(ran), "reused": connection.sock is not None}))
 
 
 def test_a_proxy_from_the_environment_is_used_with_its_credentials(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
-                 "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    clear_proxies(monkeypatch)
     monkeypatch.setenv("HTTPS_PROXY", "http://ann%40corp:s%3Acret@proxy.example:3128")
     pool = connection_pool("https://openrouter.ai/api/v1")
     assert isinstance(pool, urllib3.ProxyManager) and pool.proxy.host == "proxy.example"
@@ -45,6 +45,40 @@ def test_a_proxy_from_the_environment_is_used_with_its_credentials(monkeypatch):
     monkeypatch.delenv("NO_PROXY")
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert "proxy-authorization" not in connection_pool("https://openrouter.ai/api/v1").proxy_headers
+
+
+def clear_proxies(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_requests_go_straight_to_the_hosts_pool(fake, monkeypatch):
+    """The manager's `request` parsed the URL, copied the headers and looked the pool up again on
+    every request; the client asks its host's pool directly."""
+    clear_proxies(monkeypatch)
+    client = OpenRouterClient(fake.url, API_KEY)
+    assert client.connections is client.pool.connection_from_url(fake.url)
+
+    def through_the_manager(*_args, **_kwargs):
+        raise AssertionError("the request went through the PoolManager")
+    monkeypatch.setattr(client.pool, "urlopen", through_the_manager)
+    monkeypatch.setattr(client.pool, "request", through_the_manager)
+    assert client.list_models()
+    assert fake.requests[-1].path == "/models"  # the fake records paths below its prefix
+
+
+def test_behind_a_proxy_plain_http_goes_through_the_manager_and_https_through_the_tunnel(monkeypatch):
+    """A proxy forwarding plain HTTP needs the absolute URL and its headers (the manager adds
+    them); HTTPS goes through a tunnel to the host, whose pool takes the path."""
+    clear_proxies(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    plain = OpenRouterClient("http://openrouter.example/api/v1", "key")
+    assert plain.connections is plain.pool and plain.prefix == "http://openrouter.example/api/v1"
+    tunnelled = OpenRouterClient("https://openrouter.ai/api/v1", "key")
+    assert tunnelled.connections is not tunnelled.pool and tunnelled.prefix == "/api/v1"
+    assert tunnelled.connections.host == "openrouter.ai" and tunnelled.connections.proxy.host == "proxy.example"
 
 
 def test_a_pooled_connection_is_taken_without_yielding_to_other_greenlets(fake):
