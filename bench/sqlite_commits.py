@@ -29,7 +29,8 @@ from routerchat import conversations, create_app  # noqa: E402
 from routerchat.constants import MessageStatus  # noqa: E402
 from routerchat.db.checkpoints import start_wal_checkpoints  # noqa: E402
 from routerchat.db.engine import migrate_database  # noqa: E402
-from routerchat.db.rows import insert_new  # noqa: E402
+from routerchat.db.models import Conversation, Message  # noqa: E402
+from routerchat.db.rows import insert_row  # noqa: E402
 from routerchat.extensions import db  # noqa: E402
 
 MODEL = "bench/model"
@@ -37,11 +38,11 @@ MODEL = "bench/model"
 
 def store_exchange(index: int) -> float:
     """One exchange's rows as POST /chat stores them; the seconds its commit took."""
-    conversation = conversations.new_conversation(MODEL)
-    insert_new(conversation)
-    question_id = insert_new(conversations.new_message(conversation.id, "user", f"How do I bake bread, take {index}?"))
-    insert_new(conversations.new_message(conversation.id, "assistant", "", parent_id=question_id, model=MODEL,
-                                         status=MessageStatus.STREAMING))
+    conversation_id = insert_row(Conversation, conversations.conversation_values(MODEL))
+    question_id = insert_row(Message, conversations.message_values(
+        conversation_id, "user", f"How do I bake bread, take {index}?"))
+    insert_row(Message, conversations.message_values(conversation_id, "assistant", "", parent_id=question_id,
+                                                     model=MODEL, status=MessageStatus.STREAMING))
     started = time.perf_counter()
     db.session.commit()
     committed = time.perf_counter() - started

@@ -230,19 +230,19 @@ def delete(conversation: Conversation) -> None:
     db.session.commit()
 
 
-def new_conversation(model: str | None = None) -> Conversation:
-    """A conversation of the current account, not stored yet (the caller adds it)."""
-    return Conversation(id=new_id(), account_id=current_owner(), model=model)
+def conversation_values(model: str) -> dict[str, Any]:
+    """A new conversation of the current account, as the column values of its row."""
+    return {"id": new_id(), "account_id": current_owner(), "model": model}
 
 
-def new_message(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
-                model: str | None = None, status: str = MessageStatus.COMPLETE, error: str | None = None,
-                usage: dict[str, Any] | None = None) -> Message:
-    """A message chosen on its branch, not stored yet."""
+def message_values(conversation_id: str, role: str, content: str, *, parent_id: int | None = None,
+                   model: str | None = None, status: str = MessageStatus.COMPLETE, error: str | None = None,
+                   usage: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A new message chosen on its branch, as the column values of its row."""
     now = utcnow()
-    return Message(conversation_id=conversation_id, parent_id=parent_id, role=role, content=content,
-                   model=model, status=status, error=error, created_at=now, selected_at=now,
-                   **costs.usage_columns(usage))
+    return {"conversation_id": conversation_id, "parent_id": parent_id, "role": role, "content": content,
+            "model": model, "status": status, "error": error, "created_at": now, "selected_at": now,
+            **costs.usage_columns(usage)}
 
 
 def store_message(message: Message) -> Message:
@@ -258,28 +258,33 @@ def touch(conversation_id: str, model: str) -> None:
 
 
 def add_message(conversation_id: str, role: str, content: str, **fields: Any) -> Message:
-    """Store a new message (`new_message`'s fields) and flush it to learn its id (caller commits)."""
-    return store_message(new_message(conversation_id, role, content, **fields))
+    """Store a new message (`message_values`' fields) and flush it to learn its id (caller commits)."""
+    return store_message(Message(**message_values(conversation_id, role, content, **fields)))
 
 
-def upstream_history(branch: list[Message], files: Mapping[int | None, list[FileData]] | None = None
-                     ) -> list[dict[str, Any]]:
-    """A branch as OpenRouter messages; empty (failed) answers are left out. Only `content` is
-    sent: an answer's reasoning stays here. A message with `files` gets content parts."""
+def upstream_history(branch: list[Message], question: str | None = None,
+                     files: Mapping[int | None, list[FileData]] | None = None) -> list[dict[str, Any]]:
+    """A branch as OpenRouter messages, then the new `question` (not stored yet) when there is one;
+    empty (failed) answers are left out. Only `content` is sent: an answer's reasoning stays here.
+    A message with `files` (by message id; the new question's under None) gets content parts."""
     files = files or {}
-    return [{"role": m.role, "content": content_parts(m.content, files.get(m.id, []))} for m in branch if m.content]
+    history = [{"role": m.role, "content": content_parts(m.content, files.get(m.id, []))} for m in branch if m.content]
+    if question is not None:
+        history.append({"role": "user", "content": content_parts(question, files.get(None, []))})
+    return history
 
 
-def upstream_messages(conversation: Conversation, branch: list[Message],
+def upstream_messages(conversation: Conversation | None, branch: list[Message], question: str | None = None,
                       files: Mapping[int | None, list[FileData]] | None = None) -> list[dict[str, Any]]:
-    """What an answer of this chat is sent: the one system message (the account's instructions,
-    then the folder's, then the chat's system prompt; none when all are blank), then the branch
-    (`files`: the attachments of its messages, by message id; None for a question not stored yet)."""
-    folder_instructions = conversation.folder.instructions if conversation.folder else None
-    system = system_message(settings.instructions(), folder_instructions, conversation.system_prompt)
-    return ([system] if system else []) + upstream_history(branch, files)
+    """What an answer of this chat (None: a new one) is sent: the one system message (the account's
+    instructions, then the folder's, then the chat's system prompt; none when all are blank), then
+    the branch and the new question (`upstream_history`)."""
+    folder = conversation.folder if conversation is not None else None
+    system = system_message(settings.instructions(), folder.instructions if folder else None,
+                            conversation.system_prompt if conversation is not None else None)
+    return ([system] if system else []) + upstream_history(branch, question, files)
 
 
-def upstream_options(conversation: Conversation) -> dict[str, object]:
-    """The chat's parameters as the request body carries them."""
-    return upstream_params(conversation.params)
+def upstream_options(conversation: Conversation | None) -> dict[str, object]:
+    """The chat's parameters as the request body carries them (a new chat has none yet)."""
+    return upstream_params(conversation.params) if conversation is not None else {}

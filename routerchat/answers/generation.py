@@ -20,7 +20,6 @@ import gevent
 from ..constants import MessageStatus
 from ..db.guard import pause
 from ..errors import UpstreamError
-from ..extensions import db
 from ..upstream import REASONING
 from . import store
 from .events import STOPPED_EVENT, UNSAVED_EVENT, done_event, error_event
@@ -166,19 +165,17 @@ class Generation:
         gevent.sleep(0)
 
     def _flush(self) -> None:
-        """Write the text so far; hold no connection after."""
+        """Write the text so far (its transaction gives its connection back either way)."""
         try:
             store.save_text(self.message_id, self.feed.text, self.feed.reasoning)
         except Exception:
-            db.session.rollback()
             log.exception("could not save the text so far of answer %s", self.message_id)
-        finally:
-            db.session.close()
 
     def _store_with_retries(self, outcome: Outcome) -> bool:
         """Store how the answer ended; True once the row says so. The database may be restarting, so
         a failed save is tried again, and one that failed after its commit is recognised by reading
-        the row back (not stored twice, not reported as lost)."""
+        the row back (not stored twice, not reported as lost). Each step is a transaction of its
+        own, which gives its connection back whatever happens."""
         for attempt in range(STORE_ATTEMPTS):
             try:
                 if attempt and store.stored_status(self.message_id) == outcome.status:
@@ -188,11 +185,8 @@ class Generation:
                     outcome.error_status, self.feed.reasoning, self.clock.seconds(), outcome.citations))
                 return True
             except Exception:
-                db.session.rollback()
                 log.exception("could not store the answer %s (attempt %d of %d)", self.message_id, attempt + 1,
                               STORE_ATTEMPTS)
-            finally:
-                db.session.close()
             if attempt + 1 < STORE_ATTEMPTS:
                 pause(STORE_RETRY_SECONDS)
         return False

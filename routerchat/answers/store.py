@@ -9,6 +9,7 @@ from sqlalchemy import CursorResult, case, func, select, update
 
 from ..constants import MessageStatus
 from ..costs import record_answer, usage_columns
+from ..db import prepared
 from ..db.models import Conversation, Message
 from ..db.rows import update_row
 from ..extensions import db
@@ -17,8 +18,8 @@ from .events import STOPPED_EVENT, done_event, error_event
 
 def save_text(message_id: int, text: str, reasoning: str = "") -> None:
     """Write the text and reasoning so far (other processes read them from the row)."""
-    update_row(Message, message_id, content=text, reasoning=reasoning or None)
-    db.session.commit()
+    with prepared.transaction():
+        update_row(Message, message_id, content=text, reasoning=reasoning or None)
 
 
 @dataclass
@@ -38,16 +39,18 @@ class End:
 
 def save_end(message_id: int, end: End) -> None:
     """The row's end and the ledger's record, in one transaction of two Core statements."""
-    update_row(Message, message_id, content=end.text, status=end.status, error=end.error,
-               error_status=end.error_status, model=end.model, reasoning=end.reasoning or None,
-               reasoning_seconds=end.reasoning_seconds if end.reasoning else None, citations=end.citations or None,
-               **usage_columns(end.usage))
-    record_answer(message_id, end.model, end.usage)  # the same transaction: recorded exactly when stored
-    db.session.commit()
+    with prepared.transaction():
+        update_row(Message, message_id, content=end.text, status=end.status, error=end.error,
+                   error_status=end.error_status, model=end.model, reasoning=end.reasoning or None,
+                   reasoning_seconds=end.reasoning_seconds if end.reasoning else None,
+                   citations=end.citations or None, **usage_columns(end.usage))
+        record_answer(message_id, end.model, end.usage)  # the same transaction: recorded exactly when stored
 
 
 def stored_status(message_id: int) -> str | None:
-    return db.session.scalar(select(Message.status).where(Message.id == message_id))
+    """The answer's status as stored (read on a connection of its own, as its end is written)."""
+    with prepared.transaction() as connection:
+        return connection.scalar(select(Message.status).where(Message.id == message_id))
 
 
 def final_event(message: Message) -> dict[str, Any]:

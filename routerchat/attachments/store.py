@@ -15,9 +15,11 @@ from datetime import timedelta
 from typing import IO
 
 import gevent
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 
+from ..db import prepared
 from ..db.models import Attachment, AttachmentChunk, Message, MessageAttachment, utcnow
+from ..db.rows import ROW_KEY, table_of
 from ..errors import ApiError
 from ..extensions import db
 from ..ownership import current_owner
@@ -27,6 +29,7 @@ from .parts import FileData
 CHUNK_BYTES = 1024 * 1024
 UNSENT_KEPT = timedelta(hours=24)
 MAX_PER_MESSAGE = 10
+ATTACHMENTS = table_of(Attachment)
 NOT_FOUND = "No attachment with this id (it may have been removed: uploads not sent within a day are)."
 
 
@@ -161,15 +164,20 @@ def check_ids(raw: object) -> list[object]:
     return list(raw)
 
 
-def link(message: Message, attachments: list[Attachment]) -> None:
-    """The message carries these files (caller commits); they count as sent from now on. The
-    files may come from a session closed since (POST /chat reads them, then closes it)."""
+LINKING = insert(table_of(MessageAttachment))
+MARKING_SENT = (update(ATTACHMENTS).where(ATTACHMENTS.c.id == bindparam(ROW_KEY), ATTACHMENTS.c.sent_at.is_(None))
+                .values(sent_at=bindparam("now")))
+
+
+def link(message_id: int, attachments: list[Attachment]) -> None:
+    """The stored message carries these files, in this order (caller commits); they count as sent
+    from now on. Core statements (db/prepared.py), in the current transaction: the files may come
+    from a session closed since (POST /chat reads them, then stores its rows in a transaction of
+    their own)."""
+    now = utcnow()
     for position, attachment in enumerate(attachments):
-        db.session.add(MessageAttachment(message_id=message.id, attachment_id=attachment.id, position=position))
-        if attachment.sent_at is None:
-            db.session.add(attachment)
-            attachment.sent_at = utcnow()
-    db.session.flush()
+        prepared.run(LINKING, {"message_id": message_id, "attachment_id": attachment.id, "position": position})
+        prepared.run(MARKING_SENT, {ROW_KEY: attachment.id, "now": now})
 
 
 def pieces(attachment_id: str, release: bool = False) -> Iterator[bytes]:

@@ -1,5 +1,5 @@
 """Statements of the hot path, compiled once per dialect and sent straight to the DBAPI cursor of
-the session's connection, in the session's transaction.
+the session's connection, in the session's transaction, or of the connection of a `transaction()`.
 
 `Session.execute` with a Core statement built once still costs about twice what the database
 itself spends on it: an execution context per call, the compiled-cache lookup, parameter
@@ -15,10 +15,18 @@ Only plain statements qualify: no expanding (IN) parameters, no SQL-expression d
 result columns that need no processing on the dialect (checked when a statement is prepared).
 Prepared statements are kept by the statement object's identity: pass statements built once (module
 constants, or builders under `functools.cache`), never one built anew for each call.
+
+`transaction()` runs a unit of such statements on a pooled connection of its own, committed at its
+end, without the ORM session: a session's cycle (its transaction objects, the connection taken and
+given back through it, its close and the pool's reset) costs about twice a connection's, and the
+units of the hot path (an exchange's rows, an answer's end, the title job's steps) read and write
+no ORM objects.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,10 +114,32 @@ def _python_defaults(compiled: SQLCompiler) -> tuple[tuple[str, Any, bool], ...]
     return tuple(found)
 
 
+# The connection of the `transaction()` the current greenlet is in (greenlets have contexts of their own).
+_unit: ContextVar[Connection | None] = ContextVar("prepared_unit", default=None)
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """A connection from the pool, in a transaction, for the statements run inside (these functions
+    use it instead of the session's): committed when the block ends, rolled back when it raises, and
+    given back to the pool either way. Hold it across no network wait, as a session."""
+    with db.engine.begin() as connection:
+        token = _unit.set(connection)
+        try:
+            yield connection
+        finally:
+            _unit.reset(token)
+
+
+def current_connection() -> Connection:
+    """Where statements run now: the `transaction()`'s connection, else the session's."""
+    return _unit.get() or db.session.connection()
+
+
 def execute(statement: ClauseElement, parameters: Mapping[str, Any]) -> Any:
-    """Run `statement` with `parameters` in the session's transaction; the DBAPI cursor (the caller
-    fetches from it and closes it)."""
-    connection = db.session.connection()
+    """Run `statement` with `parameters` in the current transaction (`current_connection()`); the
+    DBAPI cursor (the caller fetches from it and closes it)."""
+    connection = current_connection()
     prepared = prepare(statement, connection.dialect, frozenset(parameters))
     values = prepared.parameters(parameters)
     cursor = connection.connection.cursor()

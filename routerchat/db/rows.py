@@ -6,14 +6,14 @@ ORM-enabled UPDATE (which first works out which loaded objects the statement tou
 about as much CPU again as the statement they send; rows a request never reads back as objects
 need none of it. A statement built anew for each call (`.values(...)` with the values inside)
 costs ~0.25 ms more on top: SQLAlchemy derives its cache key from every value before it finds
-the compiled SQL. They are sent as prepared statements (prepared.py), in the session's transaction.
+the compiled SQL. They are sent as prepared statements (prepared.py), in the current transaction.
 """
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, inspect, update
+from sqlalchemy import Insert, Table, Update, bindparam, insert, update
 
 from ..extensions import Base
 from . import prepared
@@ -39,14 +39,12 @@ def _updating(table: Table) -> Update:
     return update(table).where(key == bindparam(ROW_KEY))
 
 
-def insert_new(row: Base) -> Any:
-    """Store `row`, an ORM object added to no session, with one INSERT … RETURNING of the
-    attributes it was given (the columns' defaults fill in the rest); its primary key. The object
-    stays unsaved: read from it only what it was given. The caller commits."""
-    state = inspect(row)
-    values = {attribute.columns[0].key: state.dict[attribute.key] for attribute in state.mapper.column_attrs
-              if attribute.key in state.dict}
-    return prepared.first_value(_inserting(table_of(type(row))), values)
+def insert_row(mapped: type[Base], values: dict[str, Any]) -> Any:
+    """Store a `mapped` row of these column values with one INSERT … RETURNING (the columns'
+    defaults fill in the rest); its primary key. No ORM object is built: three of them (a new
+    chat, its question, its answer) cost about a tenth of a chat's start (bench/RESULTS.md, issue
+    24). The caller commits."""
+    return prepared.first_value(_inserting(table_of(mapped)), values)
 
 
 def update_row(mapped: type[Base], key: Any, /, **values: Any) -> None:

@@ -50,6 +50,6 @@ def fork(original: Conversation, message_id: object) -> Conversation:
         parent = Message(**fields, conversation_id=copy.id, parent=parent, selected_at=now)
         db.session.add(parent)
         db.session.flush()
-        attachments.link(parent, list(message.attachments))
+        attachments.link(parent.id, list(message.attachments))
     db.session.commit()
     return copy

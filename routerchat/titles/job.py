@@ -5,8 +5,9 @@ or worker processes ask: the job is claimed with a conditional UPDATE in the dat
 whoever loses the claim waits for the winner's result (a page request) or leaves it (the job
 after an answer) instead of asking OpenRouter again.
 
-The job reads → closes its session → calls out → writes: no database connection is held while
-the title model thinks, and the whole job is three statements (read, claim, save).
+The job reads and claims in one transaction → calls out → saves in another: no database connection
+is held while the title model thinks, and the whole job is four statements (read, claim, save, the
+usage ledger's row), on connections of their own (db/prepared.py's `transaction()`, no ORM session).
 """
 from __future__ import annotations
 
@@ -174,10 +175,9 @@ def _snapshot_query(regenerate: bool) -> Select[Any]:
 
 
 def _read(conversation_id: str, trigger: Trigger) -> Snapshot:
-    """One SELECT (`_snapshot_query`) before any network call."""
-    row: Row[*tuple[Any, ...]] | None = db.session.execute(
+    """One SELECT (`_snapshot_query`), in the caller's `prepared.transaction()`."""
+    row: Row[*tuple[Any, ...]] | None = prepared.current_connection().execute(
         _snapshot_query(trigger is Trigger.REGENERATE), {"conversation_id": conversation_id}).first()
-    db.session.close()  # nothing stays open while the title model works
     if row is None:
         raise ApiError(404, conversations.NOT_FOUND)
     return Snapshot(*row)
@@ -188,11 +188,9 @@ def _claim(conversation_id: str, seen: Snapshot, token: str) -> bool:
     (a claim older than the stale timeout belongs to a worker that died and may be taken over)."""
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["TITLE_CLAIM_STALE_SECONDS"])
-    claimed = prepared.run(CLAIM, {
+    return prepared.run(CLAIM, {
         "conversation_id": conversation_id, "seen_source": seen.title_source, "seen_attempts": seen.attempts,
         "stale_before": stale, "token": token, "now": now}) == 1
-    db.session.commit()
-    return claimed
 
 
 @dataclass
@@ -327,21 +325,21 @@ def _save(conversation_id: str, token: str, outcome: TitleResult, reply: TitleRe
     A user's title is never touched, and a failed regeneration keeps an earlier generated
     title. Returns the title the row has now, or None when the claim was taken over.
     """
-    row = prepared.first_row(_saving(outcome.title_source == TitleSource.FALLBACK), {
-        "conversation_id": conversation_id, "token": token, "new_title": outcome.title,
-        "new_source": outcome.title_source, "usage_model": reply.model[:MODEL_ID_MAX_CHARS],
-        **_usage_parameters(reply)})
-    record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)  # billed even if the claim was lost
-    db.session.commit()
+    with prepared.transaction():
+        row = prepared.first_row(_saving(outcome.title_source == TitleSource.FALLBACK), {
+            "conversation_id": conversation_id, "token": token, "new_title": outcome.title,
+            "new_source": outcome.title_source, "usage_model": reply.model[:MODEL_ID_MAX_CHARS],
+            **_usage_parameters(reply)})
+        # billed even if the claim was lost
+        record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)
     return TitleResult(*row) if row else None
 
 
 def _release(conversation_id: str, token: str) -> None:
     """After a failed save: give the job back at once instead of after the stale timeout."""
-    db.session.rollback()
-    db.session.execute(update(CONVERSATIONS).where(ROW.id == conversation_id, ROW.title_claim_token == token)
-                       .values(title_claim_token=None, title_claimed_at=None))
-    db.session.commit()
+    with prepared.transaction() as connection:
+        connection.execute(update(CONVERSATIONS).where(ROW.id == conversation_id, ROW.title_claim_token == token)
+                           .values(title_claim_token=None, title_claimed_at=None))
 
 
 def _stored(conversation_id: str) -> tuple[TitleResult, bool]:
@@ -377,41 +375,73 @@ def _generate(conversation_id: str, snapshot: Snapshot, token: str) -> TitleResu
     return saved or _stored(conversation_id)[0]
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the job's first transaction found: the snapshot, the trigger it resolved to, whether a
+    generation is due, and the claim's token when this job took it."""
+
+    snapshot: Snapshot
+    trigger: Trigger
+    due: bool
+    token: str | None = None
+
+
+def _release_session() -> None:
+    """The caller's session (a view's ownership check) gives its connection back before the job
+    takes one: nothing it holds stays open while the title model works, and a greenlet waiting for
+    a second connection from a small pool could wait for itself."""
+    db.session.close()
+
+
+def _decide(conversation_id: str, trigger: Trigger) -> Decision:
+    """Read the snapshot and, when a generation is due, claim it: one transaction, committed before
+    any network call."""
+    _release_session()
+    with prepared.transaction():
+        snapshot = _read(conversation_id, trigger)
+        if trigger is Trigger.AFTER_ANSWER:
+            trigger = Trigger.FIRST_ANSWER if snapshot.answers <= 1 else Trigger.LATER_ANSWER
+        if not should_generate(snapshot.title_source, trigger, snapshot.attempts):
+            return Decision(snapshot, trigger, due=False)
+        if snapshot.answers == 0 or snapshot.user_text is None:
+            raise NoAnswerYet()
+        token = uuid.uuid4().hex
+        return Decision(snapshot, trigger, due=True, token=token if _claim(conversation_id, snapshot, token) else None)
+
+
 def generate_summary(conversation_id: str, trigger: Trigger = Trigger.PAGE_REQUEST) -> TitleResult:
     """Give the conversation a title (or return the one it has), as `should_generate` decides.
 
     `Trigger.AFTER_ANSWER` is the job after an answer: the first or a later answer, by the answer count.
     """
-    snapshot = _read(conversation_id, trigger)
-    if trigger is Trigger.AFTER_ANSWER:
-        trigger = Trigger.FIRST_ANSWER if snapshot.answers <= 1 else Trigger.LATER_ANSWER
-    if not should_generate(snapshot.title_source, trigger, snapshot.attempts):
+    decision = _decide(conversation_id, trigger)
+    snapshot, trigger = decision.snapshot, decision.trigger
+    if not decision.due:
         # a page request still waits for a generation under way (a later answer's retry)
         waits = snapshot.claimed and trigger is Trigger.PAGE_REQUEST
         return _wait_for_claim(conversation_id) if waits else snapshot.result()
-    if snapshot.answers == 0 or snapshot.user_text is None:
-        raise NoAnswerYet()
-    token = uuid.uuid4().hex
-    if not _claim(conversation_id, snapshot, token):
+    if decision.token is None:  # another request or process claimed it first
         if trigger in (Trigger.PAGE_REQUEST, Trigger.REGENERATE):
             return _wait_for_claim(conversation_id)
         return snapshot.result()
-    return _generate(conversation_id, snapshot, token)
+    return _generate(conversation_id, snapshot, decision.token)
 
 
 def preview(conversation_id: str, model: str | None, prompt: str | None) -> dict[str, Any]:
     """What ↻ would title the conversation with these settings (the account's where None), without
     saving the title. The request is billed, so it is in the usage ledger and the conversation's title usage."""
-    snapshot = _read(conversation_id, Trigger.REGENERATE)
+    _release_session()
+    with prepared.transaction():
+        snapshot = _read(conversation_id, Trigger.REGENERATE)
     if snapshot.answers == 0 or snapshot.user_text is None:
         raise NoAnswerYet()
     chosen = TitleSettings.of(snapshot)
     chosen = TitleSettings(model or chosen.model, prompt or chosen.prompt)
     reply = _ask_model(snapshot, chosen)
     outcome = _outcome(snapshot, reply)
-    db.session.execute(ADD_USAGE, {"conversation_id": conversation_id, **_usage_parameters(reply)})
-    record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)
-    db.session.commit()
+    with prepared.transaction():
+        prepared.run(ADD_USAGE, {"conversation_id": conversation_id, **_usage_parameters(reply)})
+        record_title(conversation_id, reply.model[:MODEL_ID_MAX_CHARS], reply.usage)
     return {**outcome.to_dict(), "rule": reply.rule, "model": reply.model, "raw": (reply.raw or "")[:300]}
 
 

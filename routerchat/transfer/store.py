@@ -154,7 +154,7 @@ class _ImportWriter:
             placed[entry.key] = message
             if entry.attachments:
                 db.session.flush()
-                attachments.link(message, _stored_files(entry))
+                attachments.link(message.id, _stored_files(entry))
             self.batch_messages += 1
             self.batch_chars += len(entry.content) + len(entry.reasoning or "")
             if self.batch_messages >= IMPORT_BATCH_MESSAGES or self.batch_chars >= IMPORT_BATCH_CHARS:

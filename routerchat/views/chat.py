@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, current_app
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import answers, conversations, presets, versions
@@ -16,8 +16,9 @@ from ..attachments import kinds, parts
 from ..attachments import store as attachments
 from ..attachments.parts import FileData
 from ..constants import MessageStatus
+from ..db import prepared
 from ..db.models import Attachment, Conversation, Message
-from ..db.rows import insert_new
+from ..db.rows import insert_row
 from ..errors import ApiError, UpstreamError, json_object_body
 from ..extensions import db
 from ..sse import format_event
@@ -114,52 +115,62 @@ def _edit_parent(conversation: Conversation, edit_id: int) -> list[Message]:
     return versions.ancestry(conversation.messages, edited.parent_id) if edited.parent_id else []
 
 
-def _new_conversation(text: str | None, edit_id: int | None, model: str) -> Conversation:
-    """A new conversation of `model` (only for a new question)."""
-    if text is None or edit_id is not None:
-        raise ApiError(400, "conversation_id is required to regenerate or edit.")
-    return conversations.new_conversation(model)
+@dataclass(frozen=True)
+class Question:
+    """What an answer replies to: the stored branch above it, and a new question's text, stored once
+    the answer's request is on its way (None: the branch ends with its question, answered again)."""
+
+    above: list[Message]
+    text: str | None
+
+    @property
+    def parent_id(self) -> int | None:
+        return self.above[-1].id if self.above else None
 
 
-def _question_branch(conversation: Conversation, text: str | None, edit_id: int | None) -> list[Message]:
-    """The branch the answer replies to, ending with its question: a new question is built here and
-    stored once its answer's request is on its way. No text means regenerate."""
+def _question(conversation: Conversation | None, text: str | None, edit_id: int | None) -> Question:
+    """The branch the answer replies to and its question; no conversation is a new one (for a new
+    question only), no text means regenerate."""
+    if conversation is None:
+        if text is None or edit_id is not None:
+            raise ApiError(400, "conversation_id is required to regenerate or edit.")
+        return Question([], text)
     branch = [placed.message for placed in versions.active_branch(conversation.messages)]
     if text is None:
-        return _last_question(branch)
-    above = _edit_parent(conversation, edit_id) if edit_id is not None else branch
-    return [*above, conversations.new_message(conversation.id, "user", text,
-                                              parent_id=above[-1].id if above else None)]
+        return Question(_last_question(branch), None)
+    return Question(_edit_parent(conversation, edit_id) if edit_id is not None else branch, text)
 
 
-def _files_by_message(branch: list[Message], question_files: list[Attachment]) -> dict[int | None, list[FileData]]:
-    """The files each message of the branch carries, by message id; a new question, not stored yet,
-    is None."""
-    stored = attachments.files_of(m for m in branch if not inspect(m).transient)
-    found: dict[int | None, list[FileData]] = dict(stored.items())
+def _files_by_message(question: Question, question_files: list[Attachment]) -> dict[int | None, list[FileData]]:
+    """The files each message of the branch carries, by message id; a new question's are under None."""
+    found: dict[int | None, list[FileData]] = dict(attachments.files_of(question.above).items())
     if question_files:
         found[None] = [attachments.file_data(a) for a in question_files]
     return found
 
 
-def _store_exchange(conversation: Conversation, is_new: bool, question: Message, question_files: list[Attachment],
-                    model: str) -> tuple[int, int]:
+def _store_exchange(existing_id: str | None, question: Question, question_files: list[Attachment],
+                    model: str) -> tuple[str, int, int]:
     """Store the chat (when new), the question (when new, with its files) and the answer's
-    `streaming` row, in one transaction of one Core statement per row; an existing chat moves to
-    the top of the list with its latest model. The ids of the question and the answer."""
-    if is_new:
-        insert_new(conversation)
-    else:
-        conversations.touch(conversation.id, model)
-    if inspect(question).transient:  # a new question, not one answered again
-        question.id = insert_new(question)
-        if question_files:
-            attachments.link(question, question_files)
-    answer_id = insert_new(conversations.new_message(
-        conversation.id, "assistant", "", parent_id=question.id, model=model, status=MessageStatus.STREAMING))
-    ids = question.id, answer_id  # read before the commit expires them
-    db.session.commit()
-    return ids
+    `streaming` row, in one transaction of one Core statement per row, with neither the ORM session
+    nor ORM objects (db/prepared.py, db/rows.py); an existing chat moves to the top of the list with
+    its latest model. The ids of the chat, the question and the answer."""
+    with prepared.transaction():
+        if existing_id is None:
+            conversation_id = insert_row(Conversation, conversations.conversation_values(model))
+        else:
+            conversation_id = existing_id
+            conversations.touch(conversation_id, model)
+        if question.text is None:
+            question_id = question.above[-1].id
+        else:
+            question_id = insert_row(Message, conversations.message_values(
+                conversation_id, "user", question.text, parent_id=question.parent_id))
+            if question_files:
+                attachments.link(question_id, question_files)
+        answer_id = insert_row(Message, conversations.message_values(
+            conversation_id, "assistant", "", parent_id=question_id, model=model, status=MessageStatus.STREAMING))
+    return conversation_id, question_id, answer_id
 
 
 def _new_files(body: dict[str, Any], text: str | None) -> list[Attachment]:
@@ -237,30 +248,27 @@ def chat() -> Response:
         model_entry = _model_entry(model)
         if existing is not None:
             existing = conversations.get_with_messages_or_404(conversation_id)
-    conversation = existing or _new_conversation(text, edit_id, model)
-    branch = _question_branch(conversation, text, edit_id)
+    question = _question(existing, text, edit_id)
     question_files = files if text is not None else []  # a regenerated question keeps its own
-    messages = conversations.upstream_messages(conversation, branch, _files_by_message(branch, question_files))
+    messages = conversations.upstream_messages(existing, question.above, text,
+                                               _files_by_message(question, question_files))
     _check_images(model, model_entry, messages)
-    options = {**conversations.upstream_options(conversation), **({"plugins": [WEB_PLUGIN]} if web_search else {})}
+    options = {**conversations.upstream_options(existing), **({"plugins": [WEB_PLUGIN]} if web_search else {})}
     upstream_request = answers.AnswerRequest(model, messages, options)
-    conversation_id = conversation.id
     # The reads are done: their connection goes back to the pool before the request goes out,
     # as other messages are read in the meantime (held across that, twenty messages arriving
     # together held twenty connections, and the pool opened and closed its overflow ones).
     db.session.close()
     opening = answers.hub().open(upstream_request)  # the model starts while the rows are written
-    try:
-        question_id, answer_id = _store_exchange(conversation, existing is None, branch[-1], question_files, model)
+    try:  # its transaction holds a connection only while it writes
+        conversation_id, question_id, answer_id = _store_exchange(
+            conversation_id if existing is not None else None, question, question_files, model)
     except Exception as exc:
-        db.session.rollback()
         opening.cancel()
         if not isinstance(exc, SQLAlchemyError):
             raise
         log.exception("could not store a question; its upstream request is closed")
         return event_stream(iter([format_event(QUESTION_NOT_STORED)]))
-    finally:
-        db.session.close()  # hold no connection while the answer streams
     feed = answers.hub().start(answer_id, conversation_id, upstream_request, opening)
     return event_stream(_chat_events(feed, conversation_id, question_id, answer_id, model,
                                      current_app.config["SSE_PING_SECONDS"]))

@@ -256,13 +256,13 @@ def test_a_question_that_cannot_be_stored_ends_the_stream_with_an_error_and_clos
     from routerchat.db.models import Message
     from routerchat.views import chat
 
-    stored = chat.insert_new
+    stored = chat.insert_row
 
-    def fail_on_the_answer_row(row):
-        if isinstance(row, Message) and row.role == "assistant":
+    def fail_on_the_answer_row(mapped, values):
+        if mapped is Message and values["role"] == "assistant":
             raise OperationalError("INSERT", {}, Exception("the database is gone"))
-        return stored(row)
-    monkeypatch.setattr(chat, "insert_new", fail_on_the_answer_row)
+        return stored(mapped, values)
+    monkeypatch.setattr(chat, "insert_row", fail_on_the_answer_row)
     fake.stream_plans.append(fo.stream_then_wait([" never", " read"], seconds=8))
     with db_engine.connect() as conn:
         before = conn.execute(sa.text("SELECT count(*) FROM conversation")).scalar()

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from routerchat.db import prepared
 from routerchat.db.models import Account, Conversation, Message
-from routerchat.db.rows import insert_new, table_of, update_row
+from routerchat.db.rows import insert_row, table_of, update_row
 from routerchat.extensions import db
 
 CONVERSATIONS = table_of(Conversation)
@@ -28,7 +28,7 @@ def test_a_new_row_gets_every_default_the_session_would_give_it(app):
         db.session.add(through_session)
         db.session.commit()
         expected = stored(CONVERSATIONS, through_session.id)
-        prepared_id = insert_new(Conversation(id="a" * 32, model="openai/gpt-5"))
+        prepared_id = insert_row(Conversation, {"id": "a" * 32, "model": "openai/gpt-5"})
         db.session.commit()
         got = stored(CONVERSATIONS, prepared_id)
         assert prepared_id == "a" * 32
@@ -44,9 +44,9 @@ def test_values_that_need_processing_arrive_as_given(app):
     """A datetime (stored as text on SQLite), JSON and a boolean, in an INSERT and an UPDATE."""
     moment = datetime(2026, 12, 3, 23, 5, 7, 123456)
     with app.app_context():
-        conversation_id = insert_new(Conversation(id="b" * 32, params={"temperature": 0.5}, archived=True))
-        message_id = insert_new(Message(conversation_id=conversation_id, role="user", content="hi",
-                                        status="complete", created_at=moment))
+        conversation_id = insert_row(Conversation, {"id": "b" * 32, "params": {"temperature": 0.5}, "archived": True})
+        message_id = insert_row(Message, {"conversation_id": conversation_id, "role": "user", "content": "hi",
+                                          "status": "complete", "created_at": moment})
         update_row(Message, message_id, citations=[{"url": "https://example.com/", "title": "Ex"}])
         db.session.commit()
         row = stored(MESSAGES, message_id)
@@ -73,10 +73,10 @@ def test_a_failing_statement_raises_sqlalchemys_error_and_the_session_recovers(a
     """A duplicate key is SQLAlchemy's IntegrityError (what callers catch, as SQLAlchemyError);
     after a rollback the session works on."""
     with app.app_context():
-        insert_new(Conversation(id="c" * 32))
+        insert_row(Conversation, {"id": "c" * 32})
         db.session.commit()
         with pytest.raises(IntegrityError) as raised:
-            insert_new(Conversation(id="c" * 32))
+            insert_row(Conversation, {"id": "c" * 32})
         assert isinstance(raised.value, SQLAlchemyError)
         assert "INSERT INTO conversation" in str(raised.value)
         db.session.rollback()
@@ -114,3 +114,55 @@ def test_statements_it_cannot_send_faithfully_are_refused_when_prepared(app):
         if dialect.name == "sqlite":
             with pytest.raises(ValueError, match="result processing"):
                 prepared.prepare(sa.select(MESSAGES.c.created_at), dialect, frozenset())
+
+
+# --- transaction(): a unit on a connection of its own --------------------------------------------
+
+
+def conversation_exists(conversation_id: str) -> bool:
+    found = db.session.scalar(sa.select(CONVERSATIONS.c.id).where(CONVERSATIONS.c.id == conversation_id))
+    db.session.rollback()
+    return found is not None
+
+
+def test_a_transaction_commits_its_statements_without_the_session(app):
+    """Statements inside run on the transaction's connection (the session never begins), are
+    committed when the block ends, and the connection goes back to the pool."""
+    from routerchat.db.guard import guard
+
+    with app.app_context():
+        commits = []
+
+        def committed(connection):  # SQLite's checkpoints listen for these
+            commits.append(connection)
+        sa.event.listen(db.engine, "commit", committed)
+        try:
+            with prepared.transaction() as connection:
+                assert prepared.current_connection() is connection
+                insert_row(Conversation, {"id": "d" * 32})
+                assert db.session().get_transaction() is None
+                assert guard.held() == 1
+        finally:
+            sa.event.remove(db.engine, "commit", committed)
+        assert len(commits) == 1 and guard.held() == 0
+        assert conversation_exists("d" * 32)
+        db.session.execute(sa.delete(CONVERSATIONS).where(CONVERSATIONS.c.id == "d" * 32))
+        db.session.commit()
+
+
+def test_a_transaction_that_raises_stores_nothing_and_gives_its_connection_back(app):
+    from routerchat.db.guard import guard
+
+    with app.app_context():
+        insert_row(Conversation, {"id": "e" * 32})
+        db.session.commit()
+        with pytest.raises(IntegrityError), prepared.transaction():
+            insert_row(Conversation, {"id": "f" * 32})
+            insert_row(Conversation, {"id": "e" * 32})  # a duplicate: the whole unit is rolled back
+        assert guard.held() == 0
+        assert not conversation_exists("f" * 32)
+        with prepared.transaction():  # and the next unit works
+            update_row(Conversation, "e" * 32, title="Still here")
+        assert stored(CONVERSATIONS, "e" * 32)["title"] == "Still here"
+        db.session.execute(sa.delete(CONVERSATIONS).where(CONVERSATIONS.c.id == "e" * 32))
+        db.session.commit()

@@ -551,6 +551,27 @@ def test_the_title_job_is_four_statements(local_app, fake):
     assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE", "UPDATE", "INSERT"]
 
 
+def test_the_title_job_takes_two_connections_and_no_session(local_app, fake):
+    """The read and the claim share one transaction and the save is the other (db/prepared.py's
+    `transaction()`): two connections from the pool, where three session cycles were."""
+    from routerchat.extensions import db
+    from routerchat.titles import Trigger, generate_summary
+
+    conversation_id = seed_conversation(local_app, 1)
+    fake.completion_plans.append(fo.completion("Question Answered"))
+    checkouts: list[object] = []
+
+    def checked_out(*_args):
+        checkouts.append(None)
+    with local_app.app_context():
+        sa.event.listen(db.engine, "checkout", checked_out)
+        try:
+            assert generate_summary(conversation_id, Trigger.AFTER_ANSWER).title == "Question Answered"
+        finally:
+            sa.event.remove(db.engine, "checkout", checked_out)
+    assert len(checkouts) == 2
+
+
 def test_a_failed_save_releases_the_claim_at_once(local_app, fake, monkeypatch):
     from routerchat import titles
     from routerchat.titles import job
