@@ -389,8 +389,10 @@ class Decision:
 def _release_session() -> None:
     """The caller's session (a view's ownership check) gives its connection back before the job
     takes one: nothing it holds stays open while the title model works, and a greenlet waiting for
-    a second connection from a small pool could wait for itself."""
-    db.session.close()
+    a second connection from a small pool could wait for itself. The job after an answer runs in an
+    app context of its own, with no session to close (closing one costs as much as a statement)."""
+    if db.session.registry.has():
+        db.session.close()
 
 
 def _decide(conversation_id: str, trigger: Trigger) -> Decision:
