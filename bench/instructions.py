@@ -9,9 +9,11 @@ warm-up chats, `--chats` new chats are sent one after another and read up to the
 or with `--exchange` to their `done` event and their titles stored (the whole exchange). The
 process runs twice under `valgrind --tool=cachegrind`, with no chats and with `--chats`; the
 difference ÷ chats is printed. The client's share (a socket, one request, reading the reply) is
-the same for every app measured. Needs valgrind (`apt-get install valgrind`); takes 1-3 minutes.
+the same for every app measured. routerchat stores on a new SQLite file, or with `--postgres URL`
+in a schema of its own in that PostgreSQL database (made and dropped by each run). Needs valgrind
+(`apt-get install valgrind`); takes 1-3 minutes.
 
-    .venv/bin/python bench/instructions.py [--chats 300] [--exchange] [--floor] [--root DIR]
+    .venv/bin/python bench/instructions.py [--chats 300] [--exchange] [--floor] [--root DIR] [--postgres URL]
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ def count(args: argparse.Namespace, chats: int) -> int:
     """Instructions of one run of this script's child mode under cachegrind."""
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
                sys.executable, __file__, "--child", str(chats), "--root", str(args.root),
-               *(["--exchange"] if args.exchange else []), *(["--floor"] if args.floor else [])]
+               *(["--exchange"] if args.exchange else []), *(["--floor"] if args.floor else []),
+               *(["--postgres", args.postgres] if args.postgres else [])]
     done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     found = TOTAL.search(done.stderr)
     if done.returncode != 0 or found is None:
@@ -46,8 +49,11 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true",
                         help="relay_floor.py with every guarantee (start_cpu.py's EVERY_GUARANTEE)")
     parser.add_argument("--root", type=Path, default=BENCH.parent, help="the checkout whose routerchat is measured")
+    parser.add_argument("--postgres", metavar="URL", help="routerchat on PostgreSQL (e.g. postgresql://127.0.0.1:5432/test)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.postgres and args.floor:
+        parser.error("--postgres measures routerchat; the floor stores on SQLite")
     if args.child is not None:
         drive(args, args.child)
         return
@@ -79,26 +85,35 @@ def drive(args: argparse.Namespace, chats: int) -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="routerchat-instructions-"))
     upstream = start_upstream(workdir, tokens=2, delay=0.001) if args.exchange else start_upstream(workdir, 1, 30.0)
-    app = floor_app(upstream, workdir) if args.floor else routerchat_app(upstream, workdir)
+    database_url, schema = f"sqlite:///{workdir / 'app.db'}", None
+    if args.postgres:
+        from bench.run import postgres_schema
+
+        schema, database_url = postgres_schema(args.postgres)
+    app = floor_app(upstream, workdir) if args.floor else routerchat_app(upstream, database_url)
     server = WSGIServer(("127.0.0.1", 0), app, log=None)
     server.start()
     until = b'"type": "done"' if args.exchange else b'"conversation_id"'
     for number in range(WARM_UP + chats):
         start_chat(server.server_port, f"chat number {number}", until).close()  # a start's answer goes on
     if args.exchange:
-        wait_for_titles(workdir / "floor.db" if args.floor else workdir / "app.db")
+        wait_for_titles(f"sqlite:///{workdir / 'floor.db'}" if args.floor else database_url)
+    if schema is not None:
+        from bench.run import drop_schema
+
+        drop_schema(args.postgres, schema)
     os.kill(upstream.process.popen.pid, 9)
     os._exit(0)
 
 
-def routerchat_app(upstream, workdir: Path):
+def routerchat_app(upstream, database_url: str):
     """routerchat as main.py serves it, with the bench's settings."""
     from bench.run import app_env
     from routerchat import create_app
     from routerchat.serving import freeze_start_up_objects
     from routerchat.startup import prepare_database
 
-    os.environ.update(app_env(f"sqlite:///{workdir / 'app.db'}", upstream))
+    os.environ.update(app_env(database_url, upstream))
     app = create_app()
     prepare_database(app)
     freeze_start_up_objects()  # as main.py does before it serves
@@ -115,16 +130,17 @@ def floor_app(upstream, workdir: Path):
     return runpy.run_path(str(BENCH / "relay_floor.py"), run_name="floor")["flask_app"]()
 
 
-def wait_for_titles(database: Path) -> None:
+def wait_for_titles(database_url: str) -> None:
     """Every exchange's title job has stored its title (they follow the answers, in the background)."""
-    import sqlite3
-
     import gevent
+    import sqlalchemy as sa
 
+    from routerchat.config import normalize_database_url
+
+    engine = sa.create_engine(normalize_database_url(database_url), poolclass=sa.NullPool)
     for _ in range(1200):
-        with sqlite3.connect(database) as connection:
-            [pending] = connection.execute(
-                "SELECT count(*) FROM conversation WHERE title = 'New Conversation'").fetchone()
+        with engine.connect() as connection:
+            pending = connection.scalar(sa.text("SELECT count(*) FROM conversation WHERE title = 'New Conversation'"))
         if not pending:
             return
         gevent.sleep(0.5)

@@ -202,7 +202,8 @@ class App:
             command = [sys.executable, str(root / "main.py")]
         else:
             env.update(WEB_CONCURRENCY=str(config.workers), DB_POOL_SIZE=str(PG_POOL_SIZE),
-                       DB_MAX_OVERFLOW=str(PG_POOL_SIZE))
+                       DB_MAX_OVERFLOW=str(PG_POOL_SIZE),
+                       PYTHONPATH=str(root))  # gunicorn imports the measured checkout's routerchat, not the venv's
             command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:routerchat.gunicorn_conf",
                        "routerchat:create_app()"]
         self.process = launch(command, env, workdir, "/healthz")
@@ -447,24 +448,31 @@ def floor_config(layers: str) -> Config:
     return Config(name, "none", None, layers=layers)
 
 
-def relay_only(root: Path, floor: bool, floor_layers: list[str], levels: dict[int, int] = LEVELS) -> None:
-    """Section 1 alone for main.py + SQLite (a minute): the relay figures of one checkout; with
-    `floor`, those of the bare relay of bench/relay_floor.py first, and of it with each of
-    `floor_layers` (routerchat's required work added back), against the same upstream."""
+def relay_only(root: Path, floor: bool, floor_layers: list[str], levels: dict[int, int] = LEVELS,
+               gunicorn: int | None = None, postgres: str = "") -> None:
+    """Section 1 alone for main.py + SQLite, or gunicorn ×`gunicorn` + PostgreSQL in a schema of
+    its own in `postgres` (a minute): the relay figures of one checkout; with `floor`, those of the
+    bare relay of bench/relay_floor.py first, and of it with each of `floor_layers` (routerchat's
+    required work added back), against the same upstream."""
     configs = [floor_config(layers) for layers in ([""] if floor else []) + floor_layers]
-    configs.append(Config("main.py + SQLite", "sqlite", None))
+    configs.append(Config(f"gunicorn ×{gunicorn} + PostgreSQL", "postgresql", gunicorn) if gunicorn
+                   else Config("main.py + SQLite", "sqlite", None))
     guard_reports = 0
     with tempfile.TemporaryDirectory(prefix="routerchat-bench-") as tmp:
         workdir = Path(tmp)
         upstream = start_upstream(workdir)
         try:
             for number, config in enumerate(configs):
+                schema, database_url = (postgres_schema(postgres) if config.backend == "postgresql"
+                                        else (None, f"sqlite:///{workdir / 'bench.db'}"))
                 app = (Floor(upstream, workdir / f"floor-{number}", config.layers) if config.backend == "none"
-                       else App(config, f"sqlite:///{workdir / 'bench.db'}", upstream, workdir / "app", root))
+                       else App(config, database_url, upstream, workdir / "app", root))
                 try:
                     relay_table(app, upstream, config.results, uuid.uuid4().hex[:6], levels)
                 finally:
                     app.process.stop()
+                    if schema is not None:
+                        drop_schema(postgres, schema)
                 guard_reports += app.guard_reports()
         finally:
             upstream.process.stop()
@@ -487,6 +495,8 @@ def main() -> None:
     parser.add_argument("--output", default=str(BENCH / "RESULTS.md"))
     parser.add_argument("--relay-only", action="store_true",
                         help="only section 1 on main.py + SQLite, printed instead of written")
+    parser.add_argument("--gunicorn", type=int, metavar="N",
+                        help="with --relay-only: gunicorn ×N + PostgreSQL (--postgres) instead of main.py + SQLite")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="with --relay-only: the checkout whose main.py is measured (e.g. an export of older code)")
     parser.add_argument("--floor", action="store_true",
@@ -500,7 +510,7 @@ def main() -> None:
     if args.relay_only:
         chosen = [int(n) for n in args.levels.split(",")] if args.levels else list(LEVELS)
         relay_only(args.root, args.floor, args.floor_layers,
-                   {level: args.rounds or LEVELS.get(level, 1) for level in chosen})
+                   {level: args.rounds or LEVELS.get(level, 1) for level in chosen}, args.gunicorn, args.postgres)
         return
     configs = [Config("main.py + SQLite", "sqlite", None)] + [
         Config(f"gunicorn ×{n} + PostgreSQL", "postgresql", n) for n in (1, 2, 4)]

@@ -5,6 +5,7 @@ exchanges both ways, and bench/start_cpu.py and bench/instructions.py must start
 servers, or what they print measures nothing."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -74,3 +75,47 @@ def test_instructions_counts_a_start_of_routerchat_and_an_exchange_of_the_floor(
         assert result.stdout.startswith(label)
         per_chat = float(result.stdout.split(": ")[1].split(" M ")[0])
         assert 0.5 < per_chat < 100  # millions of instructions: a chat's work, not nothing and not a start-up
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None,
+                    reason="bench/instructions.py counts with valgrind (.ci/run installs it)")
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_instructions_counts_an_exchange_of_routerchat_on_postgresql(tmp_path):
+    """`--postgres`: each run stores in a schema of its own, waits for its titles there, and drops it."""
+    url = os.environ["TEST_DATABASE_URL"]
+    schemas_before = bench_schemas(url)
+    result = subprocess.run([sys.executable, str(BENCH / "instructions.py"), "--chats", "3", "--exchange",
+                             "--postgres", url], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("routerchat") and "per chat exchange" in result.stdout
+    assert 0.5 < float(result.stdout.split(": ")[1].split(" M ")[0]) < 100
+    assert bench_schemas(url) == schemas_before
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs PostgreSQL (TEST_DATABASE_URL)")
+def test_the_relay_alone_runs_on_gunicorn_and_postgresql(tmp_path):
+    """`run.py --relay-only --gunicorn N`: the relay table of gunicorn ×N + PostgreSQL, in a schema
+    of its own, dropped afterwards (old checkouts are compared this way, with --root)."""
+    url = os.environ["TEST_DATABASE_URL"]
+    schemas_before = bench_schemas(url)
+    result = subprocess.run([sys.executable, str(BENCH / "run.py"), "--relay-only", "--gunicorn", "1",
+                             "--postgres", url, "--levels", "1", "--rounds", "1"],
+                            capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "| gunicorn ×1 + PostgreSQL | 1 |" in result.stdout and "guard reports: 0" in result.stdout
+    assert bench_schemas(url) == schemas_before
+
+
+def bench_schemas(url: str) -> set[str]:
+    """The schemas bench/run.py's `postgres_schema` made in this database and did not drop."""
+    from sqlalchemy import create_engine, inspect
+
+    from routerchat.config import normalize_database_url
+
+    engine = create_engine(normalize_database_url(url))
+    try:
+        return {name for name in inspect(engine).get_schema_names() if name.startswith("rc_bench_")}
+    finally:
+        engine.dispose()
