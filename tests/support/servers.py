@@ -19,6 +19,7 @@ GUARD_LOG_MARK = "connection guard:"
 # gevent's warning that a module (ssl, urllib3…) was imported before it patched the standard library.
 UNPATCHED_WARNING = "MonkeyPatchWarning"
 APP_START_SECONDS = 60  # generous: CI machines have two cores and run four test workers
+PORT_ATTEMPTS = 3
 GUNICORN_ARGS = ["-c", "python:routerchat.gunicorn_conf", "routerchat:create_app()"]
 
 
@@ -42,7 +43,24 @@ class AppServer:
 
 
 def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: str) -> AppServer:
-    """`python main.py` from an unrelated working directory, configured only by environment."""
+    """`python main.py` from an unrelated working directory, configured only by environment.
+
+    The port is free when chosen, but another test worker's server may take it before this one
+    binds it: /healthz then answers from that server (another fake, another database) while this
+    one exits. A server counts as started once it says it listens on its URL; else a new port."""
+    for _ in range(PORT_ATTEMPTS - 1):
+        try:
+            return _start_app_once(database_url, upstream_url, workdir, **overrides)
+        except PortTaken:
+            continue
+    return _start_app_once(database_url, upstream_url, workdir, **overrides)
+
+
+class PortTaken(RuntimeError):
+    """Another process answered on the port chosen for a new server."""
+
+
+def _start_app_once(database_url: str, upstream_url: str, workdir: Path, **overrides: str) -> AppServer:
     port = free_port()
     env = dict(os.environ)
     env.update({
@@ -60,7 +78,10 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
                                stdout=log, stderr=subprocess.STDOUT)
     server = AppServer(f"http://127.0.0.1:{port}", process, log_path, env)
     if answers_health(server.url, process, APP_START_SECONDS):
-        return server
+        if f"listening on {server.url}/" in server.log_text():  # logged once the port is bound
+            return server
+        server.stop()
+        raise PortTaken(f"another server answered on {server.url}:\n{server.log_text()}")
     if process.poll() is not None:
         raise RuntimeError(f"app exited early:\n{server.log_text()}")
     server.stop()
