@@ -47,7 +47,7 @@ def start_app(database_url: str, upstream_url: str, workdir: Path, **overrides: 
 
     The port is free when chosen, but another test worker's server may take it before this one
     binds it: /healthz then answers from that server (another fake, another database) while this
-    one exits. A server counts as started once it says it listens on its URL; else a new port."""
+    one exits. A server counts as started once it says it listens on its port; else a new port."""
     for _ in range(PORT_ATTEMPTS - 1):
         try:
             return _start_app_once(database_url, upstream_url, workdir, **overrides)
@@ -78,7 +78,7 @@ def _start_app_once(database_url: str, upstream_url: str, workdir: Path, **overr
                                stdout=log, stderr=subprocess.STDOUT)
     server = AppServer(f"http://127.0.0.1:{port}", process, log_path, env)
     if answers_health(server.url, process, APP_START_SECONDS):
-        if f"listening on {server.url}/" in server.log_text():  # logged once the port is bound
+        if f"listening on http://{env['HOST']}:{port}/" in server.log_text():  # logged once the port is bound
             return server
         server.stop()
         raise PortTaken(f"another server answered on {server.url}:\n{server.log_text()}")
